@@ -1,0 +1,36 @@
+"""tfgan-zoo: pretrained GANs for Keras 3 / TensorFlow, ready to fine-tune and serve."""
+from setuptools import find_packages, setup
+
+TF = "2.21.0"
+
+setup(
+    name="tfgan-zoo",
+    version="0.1.0",
+    description="A Keras/TensorFlow model zoo for GANs: train, fine-tune, serve.",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.11",
+    packages=find_packages(include=["tfgan_zoo", "tfgan_zoo.*", "zoo_models", "zoo_models.*"]),
+    include_package_data=True,
+    package_data={"zoo_models": ["*/presets/*/*"]},
+    # TensorFlow comes from an extra so that GPU users are not forced onto the
+    # CPU wheel (and vice versa): pip install "tfgan-zoo[cpu]" or "[gpu]".
+    install_requires=[
+        "keras==3.15.1",
+        "tensorflow-datasets==4.9.10",
+        "numpy>=1.26",
+    ],
+    extras_require={
+        "cpu": [f"tensorflow-cpu=={TF}"],
+        "gpu": [f"tensorflow[and-cuda]=={TF}"],
+        # Test-time oracle dependencies that install normally; tensorflow-gan
+        # and tf-keras must be installed --no-deps (requirements-oracle.txt).
+        "test": [f"tensorflow-cpu=={TF}", "pytest>=8", "scipy>=1.11",
+                 "tensorflow-probability==0.25.0"],
+    },
+    entry_points={
+        "console_scripts": ["tfgan-zoo = tfgan_zoo.cli:main"],
+        # The engine finds model families here; it never imports them by name.
+        "tfgan_zoo.families": ["dcgan = zoo_models.dcgan"],
+    },
+)

@@ -1,0 +1,34 @@
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets")
+
+
+@pytest.fixture
+def tiny_gan():
+    """An 8x8x1 DCGAN small enough to step in milliseconds."""
+    from tfgan_zoo import GAN
+    from zoo_models import dcgan
+
+    def make(num_classes=None, seed=0, **options):
+        g, d = dcgan.build((8, 8, 1), num_classes=num_classes, latent_dim=4, width=4,
+                           **options)
+        return GAN(g, d, seed=seed)
+    return make
+
+
+@pytest.fixture
+def images():
+    return np.random.default_rng(0).uniform(-1, 1, (8, 8, 8, 1)).astype("float32")
+
+
+@pytest.fixture
+def fashion_mnist():
+    path = os.path.join(SHARED, "fashion_mnist.npz")
+    if not os.path.exists(path):
+        pytest.skip(f"{path} is not here (../shared/datasets beside the project)")
+    return path

@@ -1,0 +1,83 @@
+"""Configs and .keras files round-trip for the GAN and for every network."""
+import keras
+import numpy as np
+import pytest
+
+import tfgan_zoo  # noqa: F401  (registers the families with Keras)
+from tfgan_zoo import GAN
+from zoo_models import dcgan
+
+NETWORKS = {
+    "generator": lambda: dcgan.Generator((28, 28, 1), latent_dim=8, width=4),
+    "generator_32x32x3_conditional": lambda: dcgan.Generator(
+        (32, 32, 3), latent_dim=8, width=4, num_classes=10),
+    "discriminator_spectral_norm_dropout": lambda: dcgan.Discriminator(
+        (28, 28, 1), width=4, spectral_norm=True, dropout=0.3),
+    "discriminator_32x32x3_conditional": lambda: dcgan.Discriminator(
+        (32, 32, 3), width=4, num_classes=10),
+}
+
+
+def inputs_for(model, n=3):
+    rng = np.random.default_rng(0)
+    out = [rng.normal(size=(n,) + tuple(model.inputs[0].shape[1:])).astype("float32")]
+    if len(model.inputs) == 2:
+        out.append(np.arange(n, dtype="int32"))
+    return out if len(out) == 2 else out[0]
+
+
+@pytest.mark.parametrize("name", list(NETWORKS))
+def test_network_config_and_keras_file_round_trip(name, tmp_path):
+    model = NETWORKS[name]()
+    config = model.get_config()
+    assert type(model).from_config(config).get_config() == config
+    path = str(tmp_path / "net.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert type(loaded) is type(model) and loaded.get_config() == config
+    x = inputs_for(model)
+    np.testing.assert_allclose(loaded(x), model(x), atol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3), (64, 64, 3)])
+def test_generator_makes_the_shape_the_discriminator_takes(shape):
+    g, d = dcgan.build(shape, latent_dim=8, width=4)
+    images = g(np.zeros((2, 8), "float32"))
+    assert images.shape == (2,) + shape
+    assert d(images).shape == (2, 1)
+
+
+def test_unreachable_image_shapes_are_refused():
+    with pytest.raises(ValueError, match="square images"):
+        dcgan.Generator((28, 32, 1))
+    with pytest.raises(ValueError, match="use a side such as 28, 32 or 64"):
+        dcgan.Generator((7, 7, 1))
+
+
+@pytest.mark.parametrize("num_classes", [None, 10])
+def test_gan_keras_file_round_trip(num_classes, tmp_path):
+    g, d = dcgan.build((28, 28, 1), num_classes=num_classes, latent_dim=8, width=4)
+    gan = GAN(g, d, seed=5)
+    gan.compile(loss="hinge", d_steps=2, ema_decay=0.5,
+                g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.SGD(0.1))
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (4, 28, 28, 1)).astype("float32")
+    y = np.arange(4) % 10 if num_classes else None
+    gan.train_on_batch(x, y)  # so the file holds optimizer state and moved EMA weights
+    assert GAN.from_config(gan.get_config()).get_config() == gan.get_config()
+
+    path = str(tmp_path / "gan.keras")
+    gan.save(path)
+    loaded = keras.models.load_model(path)
+    labels = 7 if num_classes else None
+    for use_ema in (True, False):
+        np.testing.assert_array_equal(loaded.generate(6, seed=11, labels=labels, use_ema=use_ema),
+                                      gan.generate(6, seed=11, labels=labels, use_ema=use_ema))
+    assert loaded.get_compile_config() == gan.get_compile_config()
+    assert isinstance(loaded.d_optimizer, keras.optimizers.SGD)
+    assert int(loaded.d_optimizer.iterations) == 2
+    for a, b in zip(loaded.g_optimizer.variables, gan.g_optimizer.variables, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    # It trains on from where it was.
+    loaded.train_on_batch(x, y)
+    assert int(loaded.g_optimizer.iterations) == 2

@@ -1,0 +1,68 @@
+"""`tfgan-zoo` command line: parses arguments and calls the API, nothing else."""
+import argparse
+import os
+import sys
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="tfgan-zoo", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train a GAN from scratch")
+    train.add_argument("--family", default="dcgan")
+    train.add_argument("--loss", default="non_saturating",
+                       help="non_saturating, minimax, least_squares, wgan_gp or hinge")
+    train.add_argument("--data", required=True,
+                       help="an .npz with x_train (and y_train), or tfds:NAME")
+    train.add_argument("--epochs", type=int, default=1)
+    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--out", required=True, help="output folder")
+    train.add_argument("--conditional", action="store_true",
+                       help="class-conditional GAN on the data's labels")
+    train.add_argument("--latent-dim", type=int, default=100)
+    train.add_argument("--width", type=int, default=64, help="network width")
+    train.add_argument("--d-steps", type=int, help="D updates per G update")
+    train.add_argument("--learning-rate", type=float)
+    train.add_argument("--ema-decay", type=float)
+    train.add_argument("--spectral-norm", action="store_true")
+    train.add_argument("--limit", type=int, help="use only the first N images")
+    train.add_argument("--seed", type=int, default=0)
+
+    sample = commands.add_parser("sample", help="write samples of a trained GAN")
+    sample.add_argument("model", help="a .keras file written by train")
+    sample.add_argument("--num", type=int, default=64)
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--labels", type=int, nargs="+",
+                        help="class labels (conditional GANs; default: cycle classes)")
+    sample.add_argument("--out", required=True, help="grid.png or samples.npy")
+    return parser
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tfgan_zoo  # after parsing, so --help is instant
+
+    try:
+        if args.command == "train":
+            tfgan_zoo.train(
+                args.data, args.out, family=args.family, loss=args.loss,
+                epochs=args.epochs, batch_size=args.batch_size,
+                conditional=args.conditional, d_steps=args.d_steps,
+                learning_rate=args.learning_rate, ema_decay=args.ema_decay,
+                seed=args.seed, limit=args.limit, latent_dim=args.latent_dim,
+                width=args.width, spectral_norm=args.spectral_norm)
+            print(f"Wrote {os.path.join(args.out, 'model.keras')} and sample grids "
+                  f"in {os.path.join(args.out, 'samples')}")
+        elif args.command == "sample":
+            tfgan_zoo.sample(args.model, args.out, num=args.num, seed=args.seed,
+                             labels=args.labels)
+            print(f"Wrote {args.out}")
+    except (ValueError, FileNotFoundError, FloatingPointError) as error:
+        print(f"tfgan-zoo {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

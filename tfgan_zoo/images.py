@@ -1,0 +1,43 @@
+"""Image grids and sample files."""
+import io
+import math
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from tfgan_zoo import files
+
+
+def to_uint8(images):
+    """[-1, 1] floats -> uint8 [0, 255]."""
+    return np.clip(np.rint((np.asarray(images) + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def grid(images, columns=None):
+    """[N, H, W, C] -> one [rows*H, columns*W, C] image, 1-pixel gaps."""
+    images = np.asarray(images)
+    n, h, w, c = images.shape
+    columns = columns or math.ceil(math.sqrt(n))
+    rows = math.ceil(n / columns)
+    canvas = np.zeros((rows * (h + 1) - 1, columns * (w + 1) - 1, c), images.dtype)
+    for i, image in enumerate(images):
+        r, col = divmod(i, columns)
+        canvas[r * (h + 1):r * (h + 1) + h, col * (w + 1):col * (w + 1) + w] = image
+    return canvas
+
+
+def save_samples(images, path, columns=None):
+    """Writes images in [-1, 1]: `.png` as a grid, `.npy` as uint8 [N, H, W, C]."""
+    ext = os.path.splitext(path)[1].lower()
+    pixels = to_uint8(images)
+    if ext == ".png":
+        data = tf.io.encode_png(grid(pixels, columns)).numpy()
+    elif ext == ".npy":
+        buffer = io.BytesIO()
+        np.save(buffer, pixels)
+        data = buffer.getvalue()
+    else:
+        raise ValueError(f"Cannot write samples to {path!r}: use a .png (grid) or "
+                         ".npy (uint8 array) file name.")
+    files.write_bytes(path, data)

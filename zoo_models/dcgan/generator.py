@@ -1,0 +1,75 @@
+"""DCGAN generator (Radford et al. 2016, arXiv:1511.06434)."""
+import keras
+
+from zoo_models.dcgan.shapes import num_upsamplings
+
+
+@keras.saving.register_keras_serializable(package="zoo_models.dcgan")
+class Generator(keras.Model):
+    """z (and a class label) -> image in [-1, 1].
+
+    Dense to a base grid (7x7 for 28x28, 4x4 for 32x32), then stride-2
+    transposed convolutions with BatchNorm and LeakyReLU that halve the
+    channels as they double the side, and a tanh output. With `num_classes`
+    the label is embedded and concatenated to `z` (conditional DCGAN,
+    Mirza & Osindero 2014); the model then takes `[z, labels]`.
+
+    Args:
+      image_shape: (height, width, channels) of the images made.
+      latent_dim: size of z.
+      width: channels of the last hidden stage; earlier stages double it.
+      num_classes: None for an unconditional generator.
+      embedding_dim: size of the label embedding (conditional only).
+      kernel_size: of every transposed convolution.
+    """
+
+    def __init__(self, image_shape=(28, 28, 1), latent_dim=100, width=64,
+                 num_classes=None, embedding_dim=50, kernel_size=5, **kwargs):
+        image_shape = tuple(int(s) for s in image_shape)
+        stages = num_upsamplings(image_shape)
+        base = image_shape[0] // 2 ** stages
+        channels = width * 2 ** (stages - 1)
+
+        z = keras.Input((latent_dim,), name="z")
+        inputs, x = z, z
+        if num_classes is not None:
+            labels = keras.Input((), dtype="int32", name="labels")
+            embedded = keras.layers.Embedding(num_classes, embedding_dim,
+                                              name="label_embedding")(labels)
+            x = keras.layers.Concatenate(name="z_and_label")([z, embedded])
+            inputs = [z, labels]
+        x = keras.layers.Dense(base * base * channels, use_bias=False, name="project")(x)
+        x = keras.layers.BatchNormalization(name="project_bn")(x)
+        x = keras.layers.LeakyReLU(0.2, name="project_act")(x)
+        x = keras.layers.Reshape((base, base, channels), name="to_grid")(x)
+        for stage in range(stages - 1):
+            channels //= 2
+            x = keras.layers.Conv2DTranspose(channels, kernel_size, strides=2,
+                                             padding="same", use_bias=False,
+                                             name=f"up{stage}")(x)
+            x = keras.layers.BatchNormalization(name=f"up{stage}_bn")(x)
+            x = keras.layers.LeakyReLU(0.2, name=f"up{stage}_act")(x)
+        images = keras.layers.Conv2DTranspose(
+            image_shape[-1], kernel_size, strides=2, padding="same",
+            activation="tanh", dtype="float32", name="to_image")(x)
+        super().__init__(inputs=inputs, outputs=images, **kwargs)
+
+        self.image_shape = image_shape
+        self.latent_dim = latent_dim
+        self.width = width
+        self.num_classes = num_classes
+        self.embedding_dim = embedding_dim
+        self.kernel_size = kernel_size
+
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable}
+        config.update({
+            "image_shape": self.image_shape, "latent_dim": self.latent_dim,
+            "width": self.width, "num_classes": self.num_classes,
+            "embedding_dim": self.embedding_dim, "kernel_size": self.kernel_size,
+        })
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
