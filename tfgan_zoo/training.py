@@ -41,7 +41,7 @@ def train(data_source, out, family="dcgan", loss="non_saturating", epochs=1,
 
     os.makedirs(out, exist_ok=True)
     files.remove_partials(out)
-    history = gan.fit(dataset, epochs=epochs, verbose=verbose, callbacks=[
+    history = gan.fit(dataset, epochs=epochs, verbose=verbose, shuffle=False, callbacks=[
         callbacks.StopOnNaN(),
         callbacks.SampleGrid(os.path.join(out, "samples"), seed=seed),
         callbacks.AtomicCheckpoint(os.path.join(out, "checkpoint.keras")),

@@ -1,0 +1,123 @@
+"""`tfgan-zoo train` and `tfgan-zoo sample` end to end, in subprocesses."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tfgan_zoo
+from tfgan_zoo.files import TEMP_PREFIX
+
+TINY = ["--width", "4", "--latent-dim", "8", "--batch-size", "32"]
+
+
+def run(*args, check=True):
+    proc = subprocess.run([sys.executable, "-m", "tfgan_zoo.cli", *args],
+                          capture_output=True, text=True, timeout=300)
+    if check:
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+@pytest.fixture(scope="module")
+def npz(tmp_path_factory):
+    rng = np.random.default_rng(0)
+    path = tmp_path_factory.mktemp("data") / "tiny.npz"
+    np.savez(path, x_train=rng.integers(0, 256, (128, 28, 28), dtype=np.uint8),
+             y_train=rng.integers(0, 10, 128).astype(np.uint8))
+    return str(path)
+
+
+def png_shape(path):
+    return tuple(tf.io.decode_png(tf.io.read_file(str(path))).shape)
+
+
+def assert_complete(out):
+    """Every file with a final name is whole: .keras files load, PNGs decode."""
+    for root, _, names in os.walk(out):
+        for name in names:
+            path = os.path.join(root, name)
+            if name.startswith(TEMP_PREFIX):
+                continue
+            if name.endswith(".keras"):
+                tfgan_zoo.load(path)
+            elif name.endswith(".png"):
+                png_shape(path)
+            elif name.endswith(".json"):
+                json.load(open(path))
+
+
+def test_train_then_sample(npz, tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / f"{TEMP_PREFIX}left-by-a-killed-run.keras").write_bytes(b"half")
+    proc = run("train", "--family", "dcgan", "--loss", "least_squares", "--data", npz,
+               "--epochs", "2", "--out", str(out), *TINY)
+    assert "Wrote" in proc.stdout
+    assert sorted(os.listdir(out)) == ["checkpoint.keras", "history.json", "model.keras", "samples"]
+    assert sorted(os.listdir(out / "samples")) == ["epoch_001.png", "epoch_002.png"]
+    assert png_shape(out / "samples" / "epoch_002.png") == (8 * 29 - 1, 8 * 29 - 1, 1)
+    history = json.load(open(out / "history.json"))
+    assert len(history["g_loss"]) == 2 and np.isfinite(history["d_loss"]).all()
+    # The progress bar reached the user.
+    assert "4/4" in proc.stdout
+
+    run("sample", str(out / "model.keras"), "--num", "10", "--seed", "3",
+        "--out", str(tmp_path / "a.npy"))
+    run("sample", str(out / "model.keras"), "--num", "10", "--seed", "3",
+        "--out", str(tmp_path / "b.npy"))
+    a, b = np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy")
+    assert a.dtype == np.uint8 and a.shape == (10, 28, 28, 1)
+    np.testing.assert_array_equal(a, b)
+    gan = tfgan_zoo.load(str(out / "model.keras"))
+    np.testing.assert_array_equal(a, tfgan_zoo.images.to_uint8(gan.generate(10, seed=3)))
+    run("sample", str(out / "model.keras"), "--num", "6", "--out", str(tmp_path / "g.png"))
+    assert png_shape(tmp_path / "g.png") == (2 * 29 - 1, 3 * 29 - 1, 1)
+
+
+def test_conditional_training_and_a_class_per_column(npz, tmp_path):
+    gan = tfgan_zoo.train(npz, str(tmp_path), conditional=True, epochs=1, batch_size=32,
+                          width=4, latent_dim=8, verbose=0)
+    assert gan.num_classes == 10
+    assert png_shape(tmp_path / "samples" / "epoch_001.png") == (7 * 29 - 1, 10 * 29 - 1, 1)
+    tfgan_zoo.sample(str(tmp_path / "model.keras"), str(tmp_path / "three.npy"), num=4,
+                     labels=[3])
+    assert np.load(tmp_path / "three.npy").shape == (4, 28, 28, 1)
+
+
+def test_errors_are_one_clear_line(npz, tmp_path):
+    proc = run("train", "--data", str(tmp_path / "missing.npz"), "--out", str(tmp_path), check=False)
+    assert proc.returncode == 2
+    assert "error: Data file" in proc.stderr and "does not exist" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = run("train", "--data", npz, "--loss", "wgan", "--out", str(tmp_path), *TINY, check=False)
+    assert proc.returncode == 2 and "Valid losses: non_saturating" in proc.stderr
+    proc = run("sample", str(tmp_path / "none.keras"), "--out", str(tmp_path / "x.png"), check=False)
+    assert proc.returncode == 2 and "No model at" in proc.stderr
+    proc = run("sample", str(tmp_path / "none.keras"), "--out", str(tmp_path / "x.jpg"), check=False)
+    assert proc.returncode == 2
+
+
+def test_a_killed_train_leaves_no_half_written_file(npz, tmp_path):
+    out = tmp_path / "run"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tfgan_zoo.cli", "train", "--data", npz, "--epochs", "50",
+         "--out", str(out), *TINY], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 240
+        while not (out / "checkpoint.keras").exists():
+            assert proc.poll() is None and time.time() < deadline, "no checkpoint was written"
+            time.sleep(0.05)
+        # Kill in the middle of later epochs, while files are being rewritten.
+        time.sleep(1.5)
+        assert proc.poll() is None
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert not (out / "model.keras").exists()
+    assert_complete(out)
