@@ -3,6 +3,7 @@
 Its top-level import fails on TF >= 2.16, so the parent packages are
 registered empty and only `losses_impl` and `classifier_metrics` are loaded.
 """
+import functools
 import importlib
 import importlib.util
 import os
@@ -10,7 +11,8 @@ import sys
 import types
 
 
-def _tfgan_module(name):
+@functools.cache
+def _register_parents():
     spec = importlib.util.find_spec("tensorflow_gan")
     if spec is None:
         raise ImportError("tensorflow-gan is not installed: "
@@ -23,6 +25,10 @@ def _tfgan_module(name):
             module = types.ModuleType(package)
             module.__path__ = [os.path.join(root, sub)]
             sys.modules[package] = module
+
+
+def _tfgan_module(name):
+    _register_parents()
     return importlib.import_module(name)
 
 

@@ -282,18 +282,22 @@ class GAN(keras.Model):
 
     def _update_ema(self):
         decay = self.ema_decay
-        pairs = list(zip(self.ema_generator.weights, self.generator.weights))
         trainable = {id(v) for v in self.generator.trainable_weights}
 
+        def average(ema, live):
+            return ema.assign(decay * ema + (1.0 - decay) * live)
+
+        def copy(ema, live):
+            # BatchNorm statistics: an average of statistics of past
+            # generators fits none of them, so the EMA copy takes the live ones.
+            return ema.assign(live)
+
         def update(strategy):
-            for ema, live in pairs:
-                # Non-trainable weights (BatchNorm statistics) are copied: an
-                # average of statistics of past generators fits none of them.
-                if id(live) in trainable:
-                    fn = lambda e, w: e.assign(decay * e + (1.0 - decay) * w)  # noqa: E731
-                else:
-                    fn = lambda e, w: e.assign(w)  # noqa: E731
-                strategy.extended.update(ema, fn, args=(live,), group=False)
+            # Like Keras optimizers: update mirrored variables in a merge call,
+            # on the tf.Variables under the Keras ones.
+            for ema, live in zip(self.ema_generator.weights, self.generator.weights):
+                fn = average if id(live) in trainable else copy
+                strategy.extended.update(ema.value, fn, args=(live.value,), group=False)
 
         tf.__internal__.distribute.interim.maybe_merge_call(
             update, tf.distribute.get_strategy())
