@@ -59,8 +59,10 @@ def test_train_then_sample(npz, tmp_path):
     proc = run("train", "--family", "dcgan", "--loss", "least_squares", "--data", npz,
                "--epochs", "2", "--out", str(out), *TINY)
     assert "Wrote" in proc.stdout
-    assert sorted(os.listdir(out)) == ["checkpoint.keras", "history.json", "model.keras", "samples"]
+    assert sorted(os.listdir(out)) == ["checkpoints", "history.json", "model.keras", "run.json",
+                                       "samples"]
     assert sorted(os.listdir(out / "samples")) == ["epoch_001.png", "epoch_002.png"]
+    assert sorted(os.listdir(out / "checkpoints")) == ["epoch_001.keras", "epoch_002.keras"]
     assert png_shape(out / "samples" / "epoch_002.png") == (8 * 29 - 1, 8 * 29 - 1, 1)
     history = json.load(open(out / "history.json"))
     assert len(history["g_loss"]) == 2 and np.isfinite(history["d_loss"]).all()
@@ -110,7 +112,7 @@ def test_a_killed_train_leaves_no_half_written_file(npz, tmp_path):
          "--out", str(out), *TINY], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 240
-        while not (out / "checkpoint.keras").exists():
+        while not (out / "checkpoints" / "epoch_001.keras").exists():
             assert proc.poll() is None and time.time() < deadline, "no checkpoint was written"
             time.sleep(0.05)
         # Kill in the middle of later epochs, while files are being rewritten.

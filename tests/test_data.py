@@ -19,7 +19,7 @@ def npz(tmp_path):
 def test_npz_gives_scaled_full_batches_with_labels(npz):
     ds, info = data.load(npz, batch_size=16, labels=True, shuffle=False)
     assert info == {"image_shape": (28, 28, 1), "num_classes": int(np.load(npz)["y_train"].max()) + 1,
-                    "num_examples": 50}
+                    "num_examples": 50, "steps_per_epoch": 3}
     batches = list(ds.as_numpy_iterator())
     assert len(batches) == 3  # 50 // 16: the last partial batch is dropped
     x, y = batches[0]
@@ -27,6 +27,17 @@ def test_npz_gives_scaled_full_batches_with_labels(npz):
     np.testing.assert_allclose(x[..., 0], raw["x_train"][:16] / 127.5 - 1, atol=1e-6)
     np.testing.assert_array_equal(y, raw["y_train"][:16])
     assert x.dtype == np.float32 and x.min() >= -1 and x.max() <= 1
+
+
+def test_an_epoch_indexed_stream_resumes_where_it_would_have_been(npz):
+    whole, info = data.load(npz, batch_size=16, epochs=range(3), seed=4)
+    steps = info["steps_per_epoch"]
+    first_three = [b.numpy() for b in whole]
+    assert len(first_three) == 3 * steps
+    resumed, _ = data.load(npz, batch_size=16, epochs=range(2, 3), seed=4)
+    for a, b in zip(first_three[2 * steps:], resumed, strict=True):
+        np.testing.assert_array_equal(a, b.numpy())
+    assert not np.array_equal(first_three[0], first_three[steps])  # reshuffled per epoch
 
 
 def test_arrays_and_limit(npz):

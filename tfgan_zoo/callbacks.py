@@ -1,6 +1,8 @@
 """Keras callbacks for GAN training."""
+import json
 import math
 import os
+import re
 
 import keras
 
@@ -29,18 +31,53 @@ class SampleGrid(keras.callbacks.Callback):
                             columns=columns)
 
 
-class AtomicCheckpoint(keras.callbacks.Callback):
-    """Saves the whole GAN (weights, optimizers, config) to one `.keras` file
-    after each epoch, through a temporary file, so a kill never leaves a
-    broken checkpoint."""
+class EpochCheckpoint(keras.callbacks.Callback):
+    """Saves the whole GAN (weights, optimizers, RNG states, config) to
+    `directory/epoch_NNN.keras` after each epoch and keeps the last `keep`.
 
-    def __init__(self, path):
+    Each file is written to a temporary name and renamed, so a kill never
+    leaves a broken checkpoint; `latest_checkpoint` finds where to resume.
+    """
+
+    def __init__(self, directory, keep=2):
         super().__init__()
-        self.path = path
+        self.directory, self.keep = directory, keep
 
     def on_epoch_end(self, epoch, logs=None):
-        with files.atomic_path(self.path) as tmp:  # keeps the .keras suffix
-            self.model.save(tmp)
+        with files.atomic_path(checkpoint_path(self.directory, epoch + 1)) as tmp:
+            self.model.save(tmp)  # the temporary name keeps the .keras suffix
+        for _, old in list_checkpoints(self.directory)[:-self.keep]:
+            os.remove(old)
+
+
+def checkpoint_path(directory, epoch):
+    return os.path.join(directory, f"epoch_{epoch:03d}.keras")
+
+
+def list_checkpoints(directory):
+    """[(epoch, path)] of the complete checkpoints in `directory`, oldest first."""
+    if not os.path.isdir(directory):
+        return []
+    found = []
+    for name in os.listdir(directory):
+        match = re.fullmatch(r"epoch_(\d+)\.keras", name)
+        if match:
+            found.append((int(match.group(1)), os.path.join(directory, name)))
+    return sorted(found)
+
+
+class HistoryFile(keras.callbacks.Callback):
+    """Rewrites `path` (JSON, metric -> per-epoch values) after every epoch,
+    continuing `previous` when a run resumes."""
+
+    def __init__(self, path, previous=None):
+        super().__init__()
+        self.path, self.history = path, {k: list(v) for k, v in (previous or {}).items()}
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+        files.write_bytes(self.path, json.dumps(self.history, indent=1).encode())
 
 
 class StopOnNaN(keras.callbacks.Callback):

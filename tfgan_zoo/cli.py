@@ -27,6 +27,11 @@ def _parser():
     train.add_argument("--spectral-norm", action="store_true")
     train.add_argument("--limit", type=int, help="use only the first N images")
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--strategy", default="default",
+                       help="default, mirrored, multi_worker (TF_CONFIG) or tpu")
+    train.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
+                       help="continue after the last checkpoint in --out if there is "
+                            "one (default); --no-resume starts over")
 
     sample = commands.add_parser("sample", help="write samples of a trained GAN")
     sample.add_argument("model", help="a .keras file written by train")
@@ -50,7 +55,8 @@ def main(argv=None):
                 epochs=args.epochs, batch_size=args.batch_size,
                 conditional=args.conditional, d_steps=args.d_steps,
                 learning_rate=args.learning_rate, ema_decay=args.ema_decay,
-                seed=args.seed, limit=args.limit, latent_dim=args.latent_dim,
+                seed=args.seed, limit=args.limit, strategy=args.strategy,
+                resume=args.resume, latent_dim=args.latent_dim,
                 width=args.width, spectral_norm=args.spectral_norm)
             print(f"Wrote {os.path.join(args.out, 'model.keras')} and sample grids "
                   f"in {os.path.join(args.out, 'samples')}")

@@ -4,6 +4,7 @@ Sources: an `.npz` file with `x_train` (and `y_train`), `"tfds:NAME"` for a
 TensorFlow Datasets name, or in-memory arrays `x` / `(x, y)`. Images are
 uint8 in [0, 255], or floats already in [-1, 1]; [N, H, W] gets a channel axis.
 """
+import functools
 import os
 
 import numpy as np
@@ -79,13 +80,21 @@ def _scale(images):
 
 
 def load(source, batch_size, labels=False, split="train", shuffle=True, seed=0,
-         limit=None):
+         limit=None, epochs=None):
     """Returns `(dataset, info)`.
 
     `dataset` yields `images` or `(images, labels)` batches, float32 in
     [-1, 1], full batches only (a GAN step wants a fixed batch size; it also
-    keeps the per-replica split even under a strategy).
-    `info` is a dict with `image_shape`, `num_classes` and `num_examples`.
+    keeps the per-replica split even under a strategy). `batch_size` is the
+    global batch: under a strategy Keras splits it between replicas.
+    `info` is a dict with `image_shape`, `num_classes`, `num_examples` and
+    `steps_per_epoch`.
+
+    By default the dataset is one epoch, reshuffled each time it is iterated.
+    With `epochs=range(k, n)` it holds epochs k..n-1 in a row, epoch e
+    shuffled by `(seed, e)` alone, so a run resumed at epoch k sees the
+    batches an uninterrupted run would have; fit it with
+    `steps_per_epoch=info["steps_per_epoch"], initial_epoch=k, epochs=n`.
     """
     if isinstance(source, str) and source.startswith("tfds:"):
         ds, info = _tfds(source[len("tfds:"):], split, labels)
@@ -107,13 +116,27 @@ def load(source, batch_size, labels=False, split="train", shuffle=True, seed=0,
     if batch_size > info["num_examples"]:
         raise ValueError(f"batch_size {batch_size} is larger than the "
                          f"{info['num_examples']} examples: lower --batch-size.")
-    if shuffle:
-        ds = ds.shuffle(min(info["num_examples"], 60_000), seed=seed,
-                        reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size, drop_remainder=True)
+    info["steps_per_epoch"] = info["num_examples"] // batch_size
+    buffer = min(info["num_examples"], 60_000)
+
+    def one_epoch(epoch_seed):
+        shuffled = ds.shuffle(buffer, seed=epoch_seed) if shuffle else ds
+        return shuffled.batch(batch_size, drop_remainder=True)
+
+    if epochs is None:
+        ds = one_epoch(seed)  # reshuffled on each iteration by tf.data
+    else:
+        # tf.data takes shuffle seeds as Python ints only: one dataset per epoch.
+        ds = functools.reduce(tf.data.Dataset.concatenate,
+                              [one_epoch(seed * 1_000_003 + e) for e in epochs],
+                              one_epoch(seed).take(0))
     ds = ds.map((lambda x, y: (_scale(x), y)) if labels else _scale,
                 num_parallel_calls=tf.data.AUTOTUNE)
-    return ds.prefetch(tf.data.AUTOTUNE), info
+    options = tf.data.Options()
+    # Multi-worker: every worker builds the same batches and keeps its
+    # replicas' slices, so N workers see what one process would.
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return ds.prefetch(tf.data.AUTOTUNE).with_options(options), info
 
 
 def _tfds(name, split, labels):

@@ -271,14 +271,23 @@ class GAN(keras.Model):
         self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_vars), g_vars))
         if self.ema_generator is not None:
             self._update_ema()
-        return {m.name: m.result() for m in self.metrics}
+        return self._logs()
 
     def test_step(self, data):
         real, labels = self._unpack(data)
         batch = tf.shape(real)[0]
         self._d_objective(real, labels, batch, training=False)
         self._g_objective(labels, batch, training=False)
-        return {m.name: m.result() for m in self.metrics}
+        return self._logs()
+
+    def _logs(self):
+        logs = {m.name: m.result() for m in self.metrics}
+        if isinstance(self.distribute_strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            # Keras 3 averages step outputs across workers with
+            # reduce(MEAN, axis=0), which fails on scalars
+            # (tensorflow/tensorflow#72388); it returns rank-1 inputs as scalars.
+            logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+        return logs
 
     def _update_ema(self):
         decay = self.ema_decay
@@ -340,6 +349,26 @@ class GAN(keras.Model):
         return tf.constant(labels, tf.int32)
 
     # -------------------------------------------------------- serialization
+    def _rng_states(self):
+        """Seed-generator states of the GAN and its networks (latents, GP
+        alphas, dropout): variables that are not weights."""
+        weights = {id(w) for w in self.weights}
+        return [v for v in self.variables if id(v) not in weights]
+
+    def save_own_variables(self, store):
+        # Keras saves no RNG state; a resumed run must draw what an
+        # uninterrupted one would have drawn.
+        for i, state in enumerate(self._rng_states()):
+            store[f"rng_{i}"] = state
+
+    def load_own_variables(self, store):
+        states = self._rng_states()
+        if len(store.keys()) != len(states):
+            raise ValueError(f"The file holds {len(store.keys())} RNG states but this "
+                             f"GAN has {len(states)}: it was saved from other networks.")
+        for i, state in enumerate(states):
+            state.assign(store[f"rng_{i}"])
+
     def get_config(self):
         config = super().get_config()
         config.update({

@@ -1,11 +1,13 @@
 """`train`: build a family's networks for a data set and fit a GAN, the way
-`tfgan-zoo train` does."""
+`tfgan-zoo train` does, resuming from the last epoch after a crash."""
 import json
 import os
+import shutil
+import tempfile
 
 import keras
 
-from tfgan_zoo import callbacks, data, families, files
+from tfgan_zoo import callbacks, data, distribute, families, files
 from tfgan_zoo.gan import GAN
 
 # Optimizer and D-steps per loss, from the papers that introduced them.
@@ -17,37 +19,101 @@ DEFAULT_RECIPE = {"d_steps": 1, "adam": {"learning_rate": 2e-4, "beta_1": 0.5}}
 
 def train(data_source, out, family="dcgan", loss="non_saturating", epochs=1,
           batch_size=64, conditional=False, d_steps=None, learning_rate=None,
-          ema_decay=None, seed=0, limit=None, verbose="auto", **family_options):
+          ema_decay=None, seed=0, limit=None, strategy="default", resume=True,
+          verbose="auto", **family_options):
     """Trains a GAN of `family` on `data_source` (see `data.load`) into `out`.
 
-    Writes, each epoch, `out/samples/epoch_NNN.png` (fixed latents) and
-    `out/checkpoint.keras`; at the end `out/model.keras` and
-    `out/history.json`. Every file is written to a temporary name first.
+    Each epoch writes `out/samples/epoch_NNN.png` (fixed latents),
+    `out/checkpoints/epoch_NNN.keras` (the last two are kept) and
+    `out/history.json`; the end writes `out/model.keras`. Every file is
+    written to a temporary name first. If `out` holds checkpoints of the same
+    run and `resume` is true, training continues after the last one with the
+    weights, optimizer and RNG states and data order it would have had;
+    `resume=False` starts over. `batch_size` is global; `strategy` is a name
+    for `distribute.get_strategy` or a `tf.distribute.Strategy`.
     `family_options` go to the family's `build` (e.g. `width=32`).
     Returns the trained `GAN`.
     """
+    run = {"data": str(data_source), "family": family, "loss": loss,
+           "batch_size": batch_size, "conditional": conditional, "d_steps": d_steps,
+           "learning_rate": learning_rate, "ema_decay": ema_decay, "seed": seed,
+           "limit": limit, **family_options}
+    if isinstance(strategy, str):
+        strategy = distribute.get_strategy(strategy)
+    # Non-chief workers of a cluster train in step but write to a scratch folder.
+    chief = distribute.is_chief()
+    final_out, out = out, (out if chief else tempfile.mkdtemp(prefix="tfgan-zoo-worker-"))
+    checkpoints = os.path.join(final_out, "checkpoints")
+    start_epoch, latest = _resume_point(final_out, run, resume and os.path.isdir(checkpoints))
+    if chief:
+        os.makedirs(out, exist_ok=True)
+        files.remove_partials(out)
+        if not latest:
+            shutil.rmtree(checkpoints, ignore_errors=True)
+        files.write_bytes(os.path.join(out, "run.json"), json.dumps(run, indent=1).encode())
+
+    keras.utils.set_random_seed(seed)
+    if start_epoch >= epochs:
+        print(f"{final_out} already holds {start_epoch} epochs (asked for {epochs}): "
+              "nothing to train.")
+    dataset, info = data.load(data_source, batch_size, labels=conditional, seed=seed,
+                              limit=limit, epochs=range(start_epoch, epochs))
+    with strategy.scope():
+        if latest:
+            print(f"Resuming after epoch {start_epoch} from {latest}")
+            gan = keras.models.load_model(latest)
+        else:
+            gan = _build(family, loss, info, conditional, d_steps, learning_rate,
+                         ema_decay, seed, family_options)
+    previous = _read_json(os.path.join(final_out, "history.json")) if latest else {}
+    gan.fit(dataset, epochs=epochs, initial_epoch=start_epoch,
+            steps_per_epoch=info["steps_per_epoch"], verbose=verbose, shuffle=False,
+            callbacks=[
+                callbacks.StopOnNaN(),
+                callbacks.SampleGrid(os.path.join(out, "samples"), seed=seed),
+                # History first: if a kill falls between the two, the
+                # resumed run drops the extra epoch of history.
+                callbacks.HistoryFile(os.path.join(out, "history.json"),
+                                      {k: v[:start_epoch] for k, v in previous.items()}),
+                callbacks.EpochCheckpoint(os.path.join(out, "checkpoints")),
+            ])
+    with files.atomic_path(os.path.join(out, "model.keras")) as tmp:
+        gan.save(tmp)
+    if not chief:
+        shutil.rmtree(out, ignore_errors=True)
+    return gan
+
+
+def _build(family, loss, info, conditional, d_steps, learning_rate, ema_decay, seed,
+           family_options):
     recipe = RECIPES.get(loss, DEFAULT_RECIPE)
     adam = dict(recipe["adam"], **({"learning_rate": learning_rate} if learning_rate else {}))
-    dataset, info = data.load(data_source, batch_size, labels=conditional, seed=seed,
-                              limit=limit)
-    num_classes = info["num_classes"] if conditional else None
-    keras.utils.set_random_seed(seed)
     generator, discriminator = families.get(family).build(
-        info["image_shape"], num_classes=num_classes, **family_options)
+        info["image_shape"], num_classes=info["num_classes"] if conditional else None,
+        **family_options)
     gan = GAN(generator, discriminator, seed=seed, name=f"{family}_gan")
     gan.compile(g_optimizer=keras.optimizers.Adam(**adam),
                 d_optimizer=keras.optimizers.Adam(**adam), loss=loss,
                 d_steps=d_steps or recipe["d_steps"], ema_decay=ema_decay)
-
-    os.makedirs(out, exist_ok=True)
-    files.remove_partials(out)
-    history = gan.fit(dataset, epochs=epochs, verbose=verbose, shuffle=False, callbacks=[
-        callbacks.StopOnNaN(),
-        callbacks.SampleGrid(os.path.join(out, "samples"), seed=seed),
-        callbacks.AtomicCheckpoint(os.path.join(out, "checkpoint.keras")),
-    ])
-    with files.atomic_path(os.path.join(out, "model.keras")) as tmp:
-        gan.save(tmp)
-    files.write_bytes(os.path.join(out, "history.json"),
-                      json.dumps(history.history, indent=1).encode())
     return gan
+
+
+def _read_json(path):
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        return json.load(f)
+
+
+def _resume_point(out, run, resume):
+    """(epochs done, checkpoint path or None) for a run in `out`."""
+    found = callbacks.list_checkpoints(os.path.join(out, "checkpoints")) if resume else []
+    if not found:
+        return 0, None
+    previous = _read_json(os.path.join(out, "run.json"))
+    if previous != run:
+        changed = sorted(k for k in set(previous) | set(run) if previous.get(k) != run.get(k))
+        raise ValueError(
+            f"{out} holds checkpoints of a run with other settings ({', '.join(changed)}): "
+            "use another --out, or --no-resume to start over there.")
+    return found[-1]

@@ -1,0 +1,78 @@
+"""Runs a tiny GAN for the distribution tests, in its own process (logical
+devices and TF_CONFIG must be set before TensorFlow starts).
+
+  python distributed_run.py mirrored OUT.npz   one device vs MirroredStrategy on 2 logical CPUs
+  python distributed_run.py single OUT.npz     one process, the multi-worker reference
+  python distributed_run.py worker OUT.npz     one MultiWorkerMirrored worker (TF_CONFIG set)
+"""
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+CONFIGS = {  # name -> GAN.compile arguments (plus "conditional")
+    "non_saturating": {"loss": "non_saturating"},
+    "wgan_gp": {"loss": "wgan_gp"},
+    "wgan_gp_d_steps_2_ema": {"loss": "wgan_gp", "d_steps": 2, "ema_decay": 0.9},
+    "conditional_hinge_d_steps_2": {"loss": "hinge", "d_steps": 2, "conditional": True},
+}
+GLOBAL_BATCH = 16
+
+
+def run(strategy, config):
+    import keras
+    import tfgan_zoo
+    from zoo_models import dcgan
+
+    config = dict(config)
+    conditional = config.pop("conditional", False)
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (64, 8, 8, 1)).astype(np.uint8)
+    y = rng.integers(0, 3, 64)
+    dataset, _ = tfgan_zoo.load_data((x, y) if conditional else x, GLOBAL_BATCH,
+                                     labels=conditional, shuffle=False)
+    keras.utils.set_random_seed(1)
+    with strategy.scope():
+        g, d = dcgan.build((8, 8, 1), num_classes=3 if conditional else None,
+                           latent_dim=4, width=4)
+        gan = tfgan_zoo.GAN(g, d, seed=3)
+        gan.compile(**config)
+    history = gan.fit(dataset, epochs=1, verbose=0, shuffle=False).history
+    return ([w.numpy() for w in gan.weights],
+            np.array([history[k][-1] for k in sorted(history)]))
+
+
+def save(path, results):
+    np.savez(path, **{f"{name}/{kind}/{i}": a for name, (weights, logs) in results.items()
+                      for kind, arrays in (("w", weights), ("log", [logs]))
+                      for i, a in enumerate(arrays)})
+
+
+def main(mode, out):
+    if mode == "mirrored":
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        from tfgan_zoo import distribute
+        mirrored = distribute.get_strategy("mirrored", devices=["/cpu:0", "/cpu:1"])
+        assert mirrored.num_replicas_in_sync == 2
+        results = {}
+        for name, config in CONFIGS.items():
+            results[f"{name}/one"] = run(tf.distribute.get_strategy(), config)
+            results[f"{name}/two"] = run(mirrored, config)
+        save(out, results)
+    elif mode == "single":
+        save(out, {name: run(tf.distribute.get_strategy(), c) for name, c in CONFIGS.items()
+                   if name in ("non_saturating", "wgan_gp")})
+    elif mode == "worker":
+        from tfgan_zoo import distribute
+        strategy = distribute.get_strategy("multi_worker")
+        assert strategy.num_replicas_in_sync == 2
+        save(out, {name: run(strategy, c) for name, c in CONFIGS.items()
+                   if name in ("non_saturating", "wgan_gp")})
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

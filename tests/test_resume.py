@@ -1,0 +1,89 @@
+"""A `tfgan-zoo train` killed with SIGKILL resumes where it was and ends
+where an uninterrupted run ends."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import tfgan_zoo
+from test_cli import assert_complete
+from tfgan_zoo.callbacks import list_checkpoints
+
+EPOCHS = 4
+
+
+@pytest.fixture(scope="module")
+def npz(tmp_path_factory):
+    rng = np.random.default_rng(0)
+    path = tmp_path_factory.mktemp("data") / "d.npz"
+    np.savez(path, x_train=rng.integers(0, 256, (2048, 28, 28), dtype=np.uint8))
+    return str(path)
+
+
+def command(npz, out, *extra):
+    return [sys.executable, "-m", "tfgan_zoo.cli", "train", "--data", npz, "--out", str(out),
+            "--epochs", str(EPOCHS), "--width", "4", "--latent-dim", "8", "--batch-size", "32",
+            "--ema-decay", "0.99", "--seed", "5", *extra]
+
+
+def run(cmd):
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
+@pytest.mark.slow
+def test_killed_after_epoch_2_resumes_at_epoch_3_with_the_same_result(npz, tmp_path):
+    run(command(npz, tmp_path / "straight"))
+
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(command(npz, out), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 240
+        while not (out / "checkpoints" / "epoch_002.keras").exists():
+            assert proc.poll() is None and time.time() < deadline, "epoch 2 was never backed up"
+            time.sleep(0.01)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    killed_at = list_checkpoints(out / "checkpoints")[-1][0]
+    assert killed_at == 2, "the kill came too late to test a resume at epoch 3"
+    assert not (out / "model.keras").exists()
+    assert_complete(out)
+
+    stdout = run(command(npz, out))
+    assert "Resuming after epoch 2" in stdout
+    assert "Epoch 3/4" in stdout and "Epoch 1/4" not in stdout
+    history = json.load(open(out / "history.json"))
+    straight_history = json.load(open(tmp_path / "straight" / "history.json"))
+    assert sorted(history) == sorted(straight_history)
+    for key in history:
+        # Same optimizer, RNG and data-order state: the same losses, epoch by epoch.
+        np.testing.assert_allclose(history[key], straight_history[key], rtol=1e-5, atol=1e-6)
+    a = tfgan_zoo.load(str(out / "model.keras"))
+    b = tfgan_zoo.load(str(tmp_path / "straight" / "model.keras"))
+    for x, y in zip(a.weights, b.weights, strict=True):  # G, D and the EMA generator
+        np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-5, atol=1e-6, err_msg=x.path)
+    assert sorted(os.listdir(out / "samples")) == [f"epoch_{e:03d}.png" for e in range(1, 5)]
+
+
+def test_resume_refuses_other_settings_and_no_resume_starts_over(npz, tmp_path):
+    out = tmp_path / "run"
+    cmd = command(npz, out)
+    cmd[cmd.index("--epochs") + 1] = "1"
+    run(cmd + ["--limit", "256"])
+    proc = subprocess.run(cmd + ["--limit", "256", "--loss", "hinge"], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 2
+    assert "holds checkpoints of a run with other settings (loss)" in proc.stderr
+    stdout = run(cmd + ["--limit", "256", "--loss", "hinge", "--no-resume"])
+    assert "Resuming" not in stdout
+    assert json.load(open(out / "run.json"))["loss"] == "hinge"
+    # Asking again for epochs already trained trains nothing.
+    assert "already holds 1 epochs" in run(cmd + ["--limit", "256", "--loss", "hinge"])
