@@ -211,6 +211,12 @@ class GAN(keras.Model):
         return self.discriminator(
             [images, labels] if self.conditional else images, training=training)
 
+    def _loss_options(self):
+        options = {"reduction": "none"}
+        if self.loss_name in _SMOOTHABLE:
+            options["label_smoothing"] = self.label_smoothing
+        return options
+
     def _mean(self, per_example):
         """Sum over this replica / global batch: replicas' gradients then add up."""
         _, replicas = self._replica()
@@ -228,9 +234,7 @@ class GAN(keras.Model):
             return self._discriminate(images, labels, training)
 
         real_out, fake_out = discriminate(real), discriminate(fake)
-        smoothing = ({"label_smoothing": self.label_smoothing}
-                     if self.loss_name in _SMOOTHABLE else {})
-        d_loss = _per_example(d_loss_fn(real_out, fake_out, reduction="none", **smoothing))
+        d_loss = _per_example(d_loss_fn(real_out, fake_out, **self._loss_options()))
         if uses_gp and self.gp_weight:
             alpha = self._draw(batch, (1,) * (real.shape.rank - 1), keras.random.uniform)
             gp = losses.wasserstein_gradient_penalty(
@@ -251,9 +255,7 @@ class GAN(keras.Model):
         z = self._draw(batch, (self.latent_dim,), keras.random.normal)
         fake_out = self._discriminate(self._generate(z, labels, training=training),
                                       labels, training)
-        smoothing = ({"label_smoothing": self.label_smoothing}
-                     if self.loss_name in _SMOOTHABLE else {})
-        g_loss = _per_example(g_loss_fn(fake_out, reduction="none", **smoothing))
+        g_loss = _per_example(g_loss_fn(fake_out, **self._loss_options()))
         self.g_loss_tracker.update_state(g_loss)
         return g_loss
 

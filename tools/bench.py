@@ -1,0 +1,114 @@
+"""Speed, measured: each subcommand prints a table row and appends it to
+BENCHMARKS.md with the machine, versions, date and the command that made it.
+
+  python tools/bench.py distribute [--quick]   fit img/s: one device vs
+                                               MirroredStrategy, 1 and 2 replicas
+"""
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402  (devices are configured later, per subcommand)
+
+import tfgan_zoo  # noqa: E402
+from tfgan_zoo.distribute import get_strategy  # noqa: E402
+from zoo_models import dcgan  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+BENCHMARKS = os.path.join(ROOT, "BENCHMARKS.md")
+DATA = os.path.join(ROOT, "..", "shared", "datasets", "fashion_mnist.npz")
+
+
+def machine():
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                if line.startswith("model name")), platform.processor())
+    gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
+    return (f"{cpu}, {os.cpu_count()} cores{', GPUs: ' + ', '.join(gpus) if gpus else ''}; "
+            f"TF {tf.__version__}, Keras {keras.__version__}, Python {platform.python_version()}; "
+            f"{datetime.date.today()}")
+
+
+def record(section, header, rows):
+    """Appends a table under `## section` in BENCHMARKS.md (made if missing)."""
+    command = "python tools/bench.py " + " ".join(sys.argv[1:])
+    lines = [f"\n### {section}: `{command}`\n", f"{machine()}\n",
+             "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not os.path.exists(BENCHMARKS):
+        text = "# Benchmarks\n\nEvery table was made by `tools/bench.py`; newest last.\n" + text
+    with open(BENCHMARKS, "a") as f:
+        f.write(text)
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Seconds of each epoch of a fit (an epoch here is one timed window)."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+
+
+def fit_images_per_second(strategy, batch_size, width, steps, windows):
+    """Median img/s of `fit` over timed windows after one warm-up window."""
+    dataset, info = tfgan_zoo.load_data(DATA, batch_size, epochs=range(windows + 1))
+    with strategy.scope():
+        keras.utils.set_random_seed(0)
+        g, d = dcgan.build(info["image_shape"], width=width)
+        gan = tfgan_zoo.GAN(g, d)
+        gan.compile()
+    timer = EpochTimer()
+    gan.fit(dataset, epochs=windows + 1, steps_per_epoch=steps, verbose=0, callbacks=[timer])
+    rates = [steps * batch_size / s for s in timer.seconds[1:]]
+    return statistics.median(rates), min(rates), max(rates)
+
+
+def distribute(args):
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+
+    setups = [("one device (default strategy)", tf.distribute.get_strategy()),
+              ("MirroredStrategy, 1 replica", get_strategy("mirrored", ["/cpu:0"])),
+              ("MirroredStrategy, 2 replicas (2 logical CPUs)",
+               get_strategy("mirrored", ["/cpu:0", "/cpu:1"]))]
+    gpus = tf.config.list_logical_devices("GPU")
+    if gpus:
+        setups.append((f"MirroredStrategy, {len(gpus)} GPU(s)", get_strategy("mirrored")))
+    steps, windows = (5, 2) if args.quick else (40, 5)
+    rows = []
+    for width in (32, 64):
+        for name, strategy in setups:
+            median, low, high = fit_images_per_second(strategy, 64, width, steps, windows)
+            rows.append([name, f"DCGAN 28x28 width {width}", 64, f"{median:.0f}",
+                         f"{low:.0f}-{high:.0f}"])
+            print(rows[-1], flush=True)
+    record("fit throughput under tf.distribute",
+           ["setup", "model", "global batch", "img/s (median)", "range"], rows)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("distribute",):
+        commands.add_parser(name).add_argument("--quick", action="store_true",
+                                               help="a smoke run of a minute or less")
+    args = parser.parse_args()
+    {"distribute": distribute}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
