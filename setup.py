@@ -19,18 +19,21 @@ setup(
         "keras==3.15.1",
         "tensorflow-datasets==4.9.10",
         "numpy>=1.26",
+        "scipy>=1.11",
     ],
     extras_require={
         "cpu": [f"tensorflow-cpu=={TF}"],
         "gpu": [f"tensorflow[and-cuda]=={TF}"],
         # Test-time oracle dependencies that install normally; tensorflow-gan
         # and tf-keras must be installed --no-deps (requirements-oracle.txt).
-        "test": [f"tensorflow-cpu=={TF}", "pytest>=8", "scipy>=1.11",
+        "test": [f"tensorflow-cpu=={TF}", "pytest>=8",
                  "tensorflow-probability==0.25.0"],
     },
     entry_points={
         "console_scripts": ["tfgan-zoo = tfgan_zoo.cli:main"],
         # The engine finds model families here; it never imports them by name.
         "tfgan_zoo.families": ["dcgan = zoo_models.dcgan"],
+        # Classifiers whose features evaluate GANs (FID, KID, IS, P/R).
+        "tfgan_zoo.extractors": ["classifier = zoo_models.classifier"],
     },
 )

@@ -34,3 +34,7 @@ def _tfgan_module(name):
 
 def losses_impl():
     return _tfgan_module("tensorflow_gan.python.losses.losses_impl")
+
+
+def classifier_metrics():
+    return _tfgan_module("tensorflow_gan.python.eval.classifier_metrics")

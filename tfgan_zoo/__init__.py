@@ -1,5 +1,5 @@
 """tfgan-zoo: GANs for Keras 3 / TensorFlow that train with `fit` and serve."""
-from tfgan_zoo import families, losses
+from tfgan_zoo import families, losses, metrics, presets
 from tfgan_zoo.data import load as load_data
 from tfgan_zoo.gan import GAN, LOSSES
 from tfgan_zoo.sampling import load, sample
@@ -9,4 +9,5 @@ from tfgan_zoo.training import train
 # `keras.models.load_model` reads their `.keras` files after `import tfgan_zoo`.
 families.load_all()
 
-__all__ = ["GAN", "LOSSES", "families", "load", "load_data", "losses", "sample", "train"]
+__all__ = ["GAN", "LOSSES", "families", "load", "load_data", "losses", "metrics", "presets",
+           "sample", "train"]

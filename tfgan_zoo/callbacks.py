@@ -5,8 +5,10 @@ import os
 import re
 
 import keras
+import numpy as np
 
 from tfgan_zoo import files, images
+from tfgan_zoo.metrics import extractors, frechet_distance, kernel_distance
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -96,3 +98,32 @@ class StopOnNaN(keras.callbacks.Callback):
                 "rates, check the data for NaN, or try loss='wgan_gp' or "
                 "spectral normalization; the last checkpoint is from the end "
                 "of the previous epoch.")
+
+
+class FIDCallback(keras.callbacks.Callback):
+    """Adds `fid` and `kid` of a fixed sample to the logs every `every` epochs,
+    so they reach `History` and, placed before it, `keras.callbacks.TensorBoard`.
+
+    `real_images`: uint8 or [-1, 1] images of the training distribution (e.g.
+    2,000 training images); `extractor`: a name or a `metrics.extractors`
+    `Extractor`. The generated sample uses fixed latents (`seed`), so the
+    curve tracks the model, not the noise.
+    """
+
+    def __init__(self, real_images, extractor, num=2000, every=1, seed=0):
+        super().__init__()
+        self.extract = (extractors.get(extractor) if isinstance(extractor, str)
+                        else extractor)
+        real = np.asarray(real_images)
+        real = real.astype(np.float32) / 127.5 - 1 if real.dtype == np.uint8 else real
+        self.real_features, _ = self.extract(real)
+        self.num, self.every, self.seed = num, every, seed
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None or (epoch + 1) % self.every:
+            return
+        gan = self.model
+        labels = np.arange(self.num) % gan.num_classes if gan.conditional else None
+        features, _ = self.extract(gan.generate(self.num, seed=self.seed, labels=labels))
+        logs["fid"] = frechet_distance(self.real_features, features)
+        logs["kid"], _ = kernel_distance(self.real_features, features)

@@ -1,5 +1,6 @@
 """`tfgan-zoo` command line: parses arguments and calls the API, nothing else."""
 import argparse
+import json
 import os
 import sys
 
@@ -40,6 +41,16 @@ def _parser():
     sample.add_argument("--labels", type=int, nargs="+",
                         help="class labels (conditional GANs; default: cycle classes)")
     sample.add_argument("--out", required=True, help="grid.png or samples.npy")
+    evaluate = commands.add_parser("evaluate", help="FID, KID, IS, precision/recall")
+    evaluate.add_argument("model", help="a .keras GAN, or samples as .npy [N, H, W, C]")
+    evaluate.add_argument("--data", required=True,
+                          help="fashion_mnist, mnist (from $TFGAN_ZOO_DATA or TFDS) or an .npz")
+    evaluate.add_argument("--num", type=int, default=10_000)
+    evaluate.add_argument("--extractor", help="default: the zoo classifier for --data")
+    evaluate.add_argument("--extractor-weights",
+                          help="inception_v3 only: the Keras ImageNet weights .h5")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--json", action="store_true", help="print JSON only")
     return parser
 
 
@@ -64,6 +75,13 @@ def main(argv=None):
             tfgan_zoo.sample(args.model, args.out, num=args.num, seed=args.seed,
                              labels=args.labels)
             print(f"Wrote {args.out}")
+        elif args.command == "evaluate":
+            result = tfgan_zoo.metrics.evaluate(
+                args.model, args.data, num=args.num, extractor=args.extractor,
+                extractor_weights=args.extractor_weights, seed=args.seed,
+                verbose=0 if args.json else 1)
+            print(json.dumps(result, indent=1) if args.json
+                  else tfgan_zoo.metrics.format_report(result))
     except (ValueError, FileNotFoundError, FloatingPointError) as error:
         print(f"tfgan-zoo {args.command}: error: {error}", file=sys.stderr)
         return 2

@@ -10,6 +10,8 @@ import os
 import numpy as np
 import tensorflow as tf
 
+DATA_HOME = os.environ.get("TFGAN_ZOO_DATA",
+                           os.path.join(os.path.expanduser("~"), ".cache", "tfgan_zoo", "datasets"))
 SOURCES_HELP = ("a .npz file with x_train (uint8 [N, H, W(, C)]), 'tfds:NAME' "
                 "(e.g. tfds:fashion_mnist), or arrays x / (x, y)")
 
@@ -62,7 +64,22 @@ def _read_npz(path, split):
 
 
 def load_arrays(source, split="train"):
-    """(x [N, H, W, C], y or None) from an .npz path or in-memory arrays."""
+    """(x [N, H, W, C], y or None) from an .npz path, a data set name or arrays.
+
+    A name such as `fashion_mnist` is `$TFGAN_ZOO_DATA/fashion_mnist.npz` when
+    that file exists (default folder `~/.cache/tfgan_zoo/datasets`), else the
+    TFDS data set of that name (downloaded once by TFDS).
+    """
+    if isinstance(source, str) and not source.endswith(".npz") and os.sep not in source:
+        local = os.path.join(DATA_HOME, source + ".npz")
+        if os.path.exists(local):
+            source = local
+        else:
+            import tensorflow_datasets as tfds
+
+            x, y = tfds.as_numpy(tfds.load(source.removeprefix("tfds:"), split=split,
+                                           batch_size=-1, as_supervised=True))
+            return check_images(x), check_labels(y, len(x))
     if isinstance(source, (str, os.PathLike)):
         x, y = _read_npz(os.fspath(source), split)
     elif isinstance(source, tuple):

@@ -1,0 +1,112 @@
+"""Feature extractors, `evaluate`, `tfgan-zoo evaluate` and the FID callback."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import tfgan_zoo
+from tfgan_zoo import presets
+from tfgan_zoo.callbacks import FIDCallback
+from tfgan_zoo.metrics import evaluate, extractors, format_report
+from zoo_models.classifier import Classifier
+
+
+@pytest.fixture(scope="module")
+def classifier_dir(tmp_path_factory):
+    """An untrained tiny classifier preset: real enough to run the pipeline."""
+    directory = str(tmp_path_factory.mktemp("presets") / "tiny_classifier")
+    presets.save_network(Classifier((8, 8, 1), num_classes=3, width=4, feature_dim=6),
+                         directory, card="# tiny\n")
+    return directory
+
+
+@pytest.fixture(scope="module")
+def npz(tmp_path_factory):
+    rng = np.random.default_rng(0)
+    path = tmp_path_factory.mktemp("data") / "d.npz"
+    np.savez(path, x_train=rng.integers(0, 256, (300, 8, 8, 1), dtype=np.uint8),
+             x_test=rng.integers(0, 256, (120, 8, 8, 1), dtype=np.uint8))
+    return str(path)
+
+
+def test_a_preset_extractor_gives_features_and_logits(classifier_dir):
+    extract = extractors.get(classifier_dir)
+    features, logits = extract(np.zeros((7, 8, 8, 1), np.float32), batch_size=3)
+    assert features.shape == (7, 6) and logits.shape == (7, 3)
+    with pytest.raises(ValueError, match=r"takes images of shape \(8, 8, 1\), got \(28, 28, 1\)"):
+        extract(np.zeros((2, 28, 28, 1), np.float32))
+
+
+def test_inception_v3_path_with_random_weights_offline():
+    extract = extractors.get("inception_v3", weights="random")
+    features, logits = extract(np.random.default_rng(0).uniform(-1, 1, (2, 28, 28, 1)))
+    assert features.shape == (2, 2048) and logits.shape == (2, 1000)
+    assert np.isfinite(features).all()
+    with pytest.raises(ValueError, match=r"takes \[H, W, 1 or 3\] images, got \(28, 28, 2\)"):
+        extract.check((28, 28, 2))
+    with pytest.raises(ValueError, match="needs the Keras ImageNet weights file"):
+        extractors.get("inception_v3")
+
+
+def test_unknown_extractor_lists_the_known_ones():
+    with pytest.raises(ValueError, match="Unknown extractor 'vgg'. Available: .*inception_v3"):
+        extractors.get("vgg")
+
+
+def test_evaluate_a_gan_and_its_samples(classifier_dir, npz, tmp_path):
+    from zoo_models import dcgan
+
+    g, d = dcgan.build((8, 8, 1), latent_dim=4, width=4)
+    gan = tfgan_zoo.GAN(g, d)
+    result = evaluate(gan, npz, num=100, extractor=classifier_dir, batch_size=32, verbose=0)
+    assert result["num"] == 100 and result["floor"]["num"] == 100
+    for scores in (result, result["floor"]):
+        assert {"fid", "kid", "kid_std", "is", "is_std", "precision", "recall", "density",
+                "coverage"} <= set(scores)
+        assert all(np.isfinite(scores[k]) for k in ("fid", "kid", "is", "precision"))
+    # Real test images are closer to the training images than an untrained G.
+    assert result["floor"]["fid"] < result["fid"]
+    report = format_report(result)
+    assert "FID" in report and "real floor" in report
+
+    samples = tmp_path / "s.npy"
+    tfgan_zoo.sample(gan, str(samples), num=100, seed=0)
+    from_file = evaluate(str(samples), npz, num=100, extractor=classifier_dir, verbose=0)
+    assert from_file["floor"] == result["floor"]  # same reference, same floor
+    with pytest.raises(ValueError, match="100 samples given, 200 asked for"):
+        evaluate(str(samples), npz, num=200, extractor=classifier_dir, verbose=0)
+    with pytest.raises(ValueError, match="No default extractor"):
+        evaluate(gan, npz, num=100, verbose=0)
+
+
+def test_cli_evaluate_prints_json(classifier_dir, npz, tmp_path):
+    samples = tmp_path / "s.npy"
+    np.save(samples, np.random.default_rng(1).integers(0, 256, (64, 8, 8, 1), dtype=np.uint8))
+    proc = subprocess.run([sys.executable, "-m", "tfgan_zoo.cli", "evaluate", str(samples),
+                           "--data", npz, "--num", "64", "--extractor", classifier_dir,
+                           "--json"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout)
+    assert result["num"] == 64 and result["fid"] >= 0
+    proc = subprocess.run([sys.executable, "-m", "tfgan_zoo.cli", "evaluate", str(samples),
+                           "--data", npz, "--extractor", "nope"], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 2 and "Unknown extractor 'nope'" in proc.stderr
+
+
+def test_fid_callback_logs_to_history(classifier_dir):
+    from zoo_models import dcgan
+    import tensorflow as tf
+
+    g, d = dcgan.build((8, 8, 1), latent_dim=4, width=4)
+    gan = tfgan_zoo.GAN(g, d)
+    gan.compile()
+    real = np.random.default_rng(0).integers(0, 256, (64, 8, 8, 1), dtype=np.uint8)
+    callback = FIDCallback(real, extractors.get(classifier_dir), num=32, every=2)
+    history = gan.fit(tf.data.Dataset.from_tensor_slices(real / 127.5 - 1).batch(16),
+                      epochs=4, verbose=0, shuffle=False, callbacks=[callback]).history
+    # Logged on epochs 2 and 4 only.
+    assert len(history["fid"]) == 2 and np.isfinite(history["fid"]).all()
+    assert len(history["kid"]) == 2

@@ -1,0 +1,136 @@
+"""`evaluate`: FID, KID, IS and precision/recall of a GAN against real data,
+beside the same numbers for real test images (the floor that a perfect
+generator would reach)."""
+import os
+
+import keras
+import numpy as np
+
+from tfgan_zoo import data
+from tfgan_zoo.metrics import extractors
+from tfgan_zoo.metrics.fid import StreamingStats, frechet_distance_from_stats
+from tfgan_zoo.metrics.inception_score import inception_score
+from tfgan_zoo.metrics.kid import kernel_distance
+from tfgan_zoo.metrics.precision_recall import precision_recall
+
+DEFAULT_EXTRACTORS = {"fashion_mnist": "classifier_fashion_mnist", "mnist": "classifier_mnist"}
+
+
+class FeatureSet:
+    """Streams images through an extractor: FID statistics in flat memory,
+    and the first `keep` feature rows (for KID and precision/recall) and all
+    logits (for IS)."""
+
+    def __init__(self, keep):
+        self.stats, self.keep = StreamingStats(), keep
+        self.features, self.logits = [], []
+
+    def add(self, features, logits):
+        self.stats.update(features)
+        held = sum(len(f) for f in self.features)
+        if held < self.keep:
+            self.features.append(features[:self.keep - held])
+        self.logits.append(logits)
+
+    def scores(self, reference):
+        """Metrics of this set against `reference` (a FeatureSet of real images)."""
+        mine, theirs = np.concatenate(self.features), np.concatenate(reference.features)
+        kid, kid_std = kernel_distance(theirs, mine)
+        is_mean, is_std = inception_score(np.concatenate(self.logits), splits=10)
+        return {"fid": frechet_distance_from_stats(reference.stats.mean,
+                                                   reference.stats.covariance(),
+                                                   self.stats.mean, self.stats.covariance()),
+                "kid": kid, "kid_std": kid_std, "is": is_mean, "is_std": is_std,
+                **precision_recall(theirs, mine), "num": self.stats.count}
+
+
+def _sample_batches(model, num, batch_size, seed):
+    """Yields batches of images in [-1, 1] from a GAN or an array of samples."""
+    if isinstance(model, np.ndarray):
+        images = model if model.dtype != np.uint8 else model.astype(np.float32) / 127.5 - 1
+        if len(images) < num:
+            raise ValueError(f"{len(images)} samples given, {num} asked for: lower --num.")
+        for start in range(0, num, batch_size):
+            yield images[start:min(start + batch_size, num)]
+        return
+    for start in range(0, num, batch_size):
+        count = min(batch_size, num - start)
+        labels = (np.arange(start, start + count) % model.num_classes
+                  if model.conditional else None)
+        yield model.generate(count, seed=seed * 1_000_003 + start, labels=labels)
+
+
+def load_samples(path):
+    """A GAN from `.keras`, or uint8/float samples from `.npy` [N, H, W, C]."""
+    if str(path).endswith(".npy"):
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"No samples file {path!r}.")
+        return data.check_images(np.load(path))
+    from tfgan_zoo.sampling import load
+    return load(path)
+
+
+def evaluate(model, data_source, num=10_000, extractor=None, extractor_weights=None,
+             batch_size=500, seed=0, verbose=1):
+    """Scores `model` (a GAN, a `.keras`/`.npy` path, or an array of samples)
+    against `data_source` (`fashion_mnist`, `mnist`, or an `.npz`).
+
+    `num` generated images against `num` random training images (fewer if
+    the data has fewer); the floor scores up to `num` test images against the
+    same training images. KID and precision/recall use at most as many
+    generated images as there are reference images; FID and IS use all.
+    Returns a dict: `fid`, `kid`, `kid_std`, `is`, `is_std`, `precision`,
+    `recall`, `density`, `coverage`, `num`, and `floor` with the same keys.
+    """
+    if isinstance(model, (str, os.PathLike)):
+        model = load_samples(model)
+    name = extractor or DEFAULT_EXTRACTORS.get(str(data_source))
+    if name is None:
+        raise ValueError(f"No default extractor for {data_source!r}: pass one of "
+                         f"{', '.join(extractors.available())}.")
+    extract = extractors.get(name, weights=extractor_weights)
+    train, _ = data.load_arrays(data_source, "train")
+    test, _ = data.load_arrays(data_source, "test")
+    extract.check(train.shape[1:])
+    rng = np.random.default_rng(seed)
+    train = train[rng.permutation(len(train))[:num]]
+    test = test[:num]
+    progress = keras.utils.Progbar(len(train) + len(test) + num, unit_name="image",
+                                   verbose=verbose)
+
+    def featurize(batches, keep):
+        features = FeatureSet(keep)
+        for images in batches:
+            features.add(*extract(images, batch_size))
+            progress.add(len(images))
+        return features
+
+    def real_batches(images):
+        for start in range(0, len(images), batch_size):
+            yield images[start:start + batch_size].astype(np.float32) / 127.5 - 1.0
+
+    reference = featurize(real_batches(train), len(train))
+    floor = featurize(real_batches(test), len(train))
+    fake = featurize(_sample_batches(model, num, batch_size, seed), len(train))
+    return {**fake.scores(reference), "floor": floor.scores(reference),
+            "extractor": name, "data": str(data_source)}
+
+
+def format_report(result):
+    """A table of the scores and their real-data floor."""
+    rows = [("FID", "fid", "{:.3f}"), ("KID", "kid", "{:.5f}"), ("IS", "is", "{:.3f}"),
+            ("precision", "precision", "{:.3f}"), ("recall", "recall", "{:.3f}"),
+            ("density", "density", "{:.3f}"), ("coverage", "coverage", "{:.3f}")]
+    std = {"kid": "kid_std", "is": "is_std"}
+    lines = [f"{'metric':<10} {'model':>20} {'real floor':>20}"]
+    for label, key, fmt in rows:
+        cells = []
+        for scores in (result, result["floor"]):
+            cell = fmt.format(scores[key])
+            if key in std:
+                cell += " ± " + fmt.format(scores[std[key]])
+            cells.append(cell)
+        lines.append(f"{label:<10} {cells[0]:>20} {cells[1]:>20}")
+    lines.append(f"({result['num']} generated vs {result['floor']['num']} test images, "
+                 f"extractor {result['extractor']}, data {result['data']})")
+    return "\n".join(lines)
