@@ -77,5 +77,8 @@ def test_missing_file_labels_and_batch_errors(npz, tmp_path):
         data.load(np.zeros((4, 8, 8), np.uint8), batch_size=2, labels=True)
     with pytest.raises(ValueError, match="batch_size 64 is larger than the 50 examples"):
         data.load(npz, batch_size=64)
+    with pytest.raises(ValueError, match="Unknown data 'no_such_data': no .*no_such_data.npz "
+                                         "and no TFDS data set"):
+        data.load_arrays("no_such_data")
     with pytest.raises(ValueError, match="has no 'x_valid' array"):
         data.load(npz, batch_size=2, split="valid")

@@ -45,7 +45,8 @@ def _parser():
     evaluate.add_argument("model", help="a .keras GAN, or samples as .npy [N, H, W, C]")
     evaluate.add_argument("--data", required=True,
                           help="fashion_mnist, mnist (from $TFGAN_ZOO_DATA or TFDS) or an .npz")
-    evaluate.add_argument("--num", type=int, default=10_000)
+    evaluate.add_argument("--num", type=int, default=10_000, help="generated images")
+    evaluate.add_argument("--num-real", type=int, help="real images (default: --num)")
     evaluate.add_argument("--extractor", help="default: the zoo classifier for --data")
     evaluate.add_argument("--extractor-weights",
                           help="inception_v3 only: the Keras ImageNet weights .h5")
@@ -77,7 +78,8 @@ def main(argv=None):
             print(f"Wrote {args.out}")
         elif args.command == "evaluate":
             result = tfgan_zoo.metrics.evaluate(
-                args.model, args.data, num=args.num, extractor=args.extractor,
+                args.model, args.data, num=args.num, num_real=args.num_real,
+                extractor=args.extractor,
                 extractor_weights=args.extractor_weights, seed=args.seed,
                 verbose=0 if args.json else 1)
             print(json.dumps(result, indent=1) if args.json

@@ -77,8 +77,12 @@ def load_arrays(source, split="train"):
         else:
             import tensorflow_datasets as tfds
 
-            x, y = tfds.as_numpy(tfds.load(source.removeprefix("tfds:"), split=split,
-                                           batch_size=-1, as_supervised=True))
+            try:
+                x, y = tfds.as_numpy(tfds.load(source.removeprefix("tfds:"), split=split,
+                                               batch_size=-1, as_supervised=True))
+            except tfds.core.registered.DatasetNotFoundError:
+                raise ValueError(f"Unknown data {source!r}: no {local} and no TFDS data set "
+                                 f"of that name. Give {SOURCES_HELP}.") from None
             return check_images(x), check_labels(y, len(x))
     if isinstance(source, (str, os.PathLike)):
         x, y = _read_npz(os.fspath(source), split)

@@ -3,12 +3,16 @@ BENCHMARKS.md with the machine, versions, date and the command that made it.
 
   python tools/bench.py distribute [--quick]   fit img/s: one device vs
                                                MirroredStrategy, 1 and 2 replicas
+  python tools/bench.py eval [--quick]         seconds and peak RSS of `evaluate`
+                                               (10k and 100k generated vs 10k real)
 """
 import argparse
 import datetime
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 
@@ -99,15 +103,45 @@ def distribute(args):
            ["setup", "model", "global batch", "img/s (median)", "range"], rows)
 
 
+def eval_child(num, num_real):
+    """Runs in a child process, so that its peak RSS is its own."""
+    g, d = dcgan.build((28, 28, 1), width=64)
+    gan = tfgan_zoo.GAN(g, d)
+    start = time.perf_counter()
+    result = tfgan_zoo.metrics.evaluate(gan, DATA, num=num, num_real=num_real, verbose=0)
+    print(json.dumps({"seconds": time.perf_counter() - start, "fid": result["fid"]}))
+
+
+def evaluate_(args):
+    sizes = [(1000, 1000), (10_000, 1000)] if args.quick else [(10_000, 10_000),
+                                                                (100_000, 10_000)]
+    rows = []
+    for num, num_real in sizes:
+        proc = subprocess.Popen([sys.executable, __file__, "_eval_child", str(num),
+                                 str(num_real)], stdout=subprocess.PIPE, text=True)
+        output = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        if status:
+            raise SystemExit(f"evaluation child failed ({status}): {output}")
+        child = json.loads(output.strip().splitlines()[-1])
+        rows.append([f"{num:,} generated vs {num_real:,} real", "classifier_fashion_mnist",
+                     f"{child['seconds']:.1f}", f"{usage.ru_maxrss / 1024:.0f}"])
+        print(rows[-1], flush=True)
+    record("evaluate (generate with an untrained DCGAN width 64, extract, FID/KID/IS/PR "
+           "and the real floor)", ["run", "extractor", "seconds", "peak RSS (MiB)"], rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("distribute",):
+    for name in ("distribute", "eval"):
         commands.add_parser(name).add_argument("--quick", action="store_true",
                                                help="a smoke run of a minute or less")
+    if len(sys.argv) == 4 and sys.argv[1] == "_eval_child":
+        return eval_child(int(sys.argv[2]), int(sys.argv[3]))
     args = parser.parse_args()
-    {"distribute": distribute}[args.command](args)
+    {"distribute": distribute, "eval": evaluate_}[args.command](args)
 
 
 if __name__ == "__main__":

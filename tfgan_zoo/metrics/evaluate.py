@@ -70,15 +70,16 @@ def load_samples(path):
     return load(path)
 
 
-def evaluate(model, data_source, num=10_000, extractor=None, extractor_weights=None,
-             batch_size=500, seed=0, verbose=1):
+def evaluate(model, data_source, num=10_000, num_real=None, extractor=None,
+             extractor_weights=None, batch_size=500, seed=0, verbose=1):
     """Scores `model` (a GAN, a `.keras`/`.npy` path, or an array of samples)
     against `data_source` (`fashion_mnist`, `mnist`, or an `.npz`).
 
-    `num` generated images against `num` random training images (fewer if
-    the data has fewer); the floor scores up to `num` test images against the
-    same training images. KID and precision/recall use at most as many
-    generated images as there are reference images; FID and IS use all.
+    `num` generated images against `num_real` (default `num`) random
+    training images, fewer if the data has fewer; the floor scores up to
+    `num_real` test images against the same training images. KID and
+    precision/recall use the first `num_real` generated images; FID (from
+    streaming statistics, in flat memory) and IS use all `num`.
     Returns a dict: `fid`, `kid`, `kid_std`, `is`, `is_std`, `precision`,
     `recall`, `density`, `coverage`, `num`, and `floor` with the same keys.
     """
@@ -93,8 +94,9 @@ def evaluate(model, data_source, num=10_000, extractor=None, extractor_weights=N
     test, _ = data.load_arrays(data_source, "test")
     extract.check(train.shape[1:])
     rng = np.random.default_rng(seed)
-    train = train[rng.permutation(len(train))[:num]]
-    test = test[:num]
+    num_real = num_real or num
+    train = train[rng.permutation(len(train))[:num_real]]
+    test = test[:num_real]
     progress = keras.utils.Progbar(len(train) + len(test) + num, unit_name="image",
                                    verbose=verbose)
 

@@ -1,0 +1,31 @@
+"""The shipped Fashion-MNIST extractor orders real, blurred and noise images
+the way a person would."""
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_zoo.metrics import extractors, frechet_distance, kernel_distance
+
+
+def blur(images):
+    """The zoo's yardstick: down to 7x7 and back up to 28x28."""
+    small = tf.image.resize(images, (7, 7), method="area")
+    return tf.image.resize(small, images.shape[1:3], method="bilinear").numpy()
+
+
+@pytest.mark.parametrize("extractor", ["classifier_fashion_mnist"])
+def test_fid_orders_real_blurred_and_noise(extractor, fashion_mnist):
+    f = np.load(fashion_mnist)
+    scale = lambda x: x[..., None].astype(np.float32) / 127.5 - 1  # noqa: E731
+    train, test = scale(f["x_train"][:5000]), scale(f["x_test"][:5000])
+    noise = np.random.default_rng(0).uniform(-1, 1, test.shape).astype(np.float32)
+    extract = extractors.get(extractor)
+    feats = {name: extract(x)[0] for name, x in
+             {"train": train, "test": test, "blurred": blur(test), "noise": noise}.items()}
+    fid = {name: frechet_distance(feats["train"], feats[name])
+           for name in ("test", "blurred", "noise")}
+    kid = {name: kernel_distance(feats["train"], feats[name])[0]
+           for name in ("test", "blurred", "noise")}
+    print("FID", fid, "KID", kid)
+    assert fid["test"] < 0.1 * fid["blurred"] < 0.1 * fid["noise"]
+    assert kid["test"] < kid["blurred"] < kid["noise"]

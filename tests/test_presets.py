@@ -1,0 +1,44 @@
+"""Registry-wide checks: every preset of every family, with no per-preset code."""
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+
+from tfgan_zoo import presets
+
+REQUIRED_CARD_FIELDS = ("command", "epochs", "wall time", "data", "Intended use", "license")
+
+
+@pytest.mark.parametrize("name", presets.list_presets())
+def test_every_preset_verifies_loads_and_has_a_complete_card(name):
+    entry = presets.registry()[name]
+    assert entry["description"] and entry["params"] > 0
+    directory = presets.resolve(name)  # checksums verified here
+    card = open(os.path.join(directory, "card.md")).read()
+    for field in REQUIRED_CARD_FIELDS:
+        assert field in card, f"{name}: card has no {field!r}"
+    network = presets.load_network(name)
+    assert network.count_params() == entry["params"]
+    config = json.load(open(os.path.join(directory, "config.json")))
+    assert keras.saving.serialize_keras_object(
+        keras.saving.deserialize_keras_object(config)) == config
+    outputs = network(np.zeros((2,) + tuple(network.inputs[0].shape[1:]), "float32"))
+    assert np.isfinite(np.asarray(outputs)).all()
+
+
+def test_a_changed_file_fails_verification(tmp_path):
+    from zoo_models.classifier import Classifier
+
+    directory = tmp_path / "p"
+    presets.save_network(Classifier((8, 8, 1), num_classes=2, width=2, feature_dim=2),
+                         str(directory), card="# card\n")
+    presets.verify(str(directory))
+    with open(directory / "card.md", "a") as f:
+        f.write("tampered")
+    with pytest.raises(ValueError, match="Checksum mismatch for .*card.md"):
+        presets.verify(str(directory))
+    with pytest.raises(ValueError, match="Unknown preset 'classifier_fashion'. Did you mean "
+                                         "classifier_fashion_mnist"):
+        presets.resolve("classifier_fashion")
