@@ -3,6 +3,7 @@ import json
 import math
 import os
 import re
+import time
 
 import keras
 import numpy as np
@@ -70,14 +71,19 @@ def list_checkpoints(directory):
 
 class HistoryFile(keras.callbacks.Callback):
     """Rewrites `path` (JSON, metric -> per-epoch values) after every epoch,
-    continuing `previous` when a run resumes."""
+    continuing `previous` when a run resumes. Adds `seconds`, each epoch's
+    wall time, so a resumed run still knows what training cost."""
 
     def __init__(self, path, previous=None):
         super().__init__()
         self.path, self.history = path, {k: list(v) for k, v in (previous or {}).items()}
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
     def on_epoch_end(self, epoch, logs=None):
-        for key, value in (logs or {}).items():
+        logs = dict(logs or {}, seconds=time.perf_counter() - self.start)
+        for key, value in logs.items():
             self.history.setdefault(key, []).append(float(value))
         files.write_bytes(self.path, json.dumps(self.history, indent=1).encode())
 

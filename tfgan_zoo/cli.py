@@ -34,8 +34,24 @@ def _parser():
                        help="continue after the last checkpoint in --out if there is "
                             "one (default); --no-resume starts over")
 
+    finetune = commands.add_parser("finetune", help="continue training a preset on new data")
+    finetune.add_argument("preset", help="a preset name, folder or URL")
+    finetune.add_argument("--data", required=True)
+    finetune.add_argument("--epochs", type=int, default=1)
+    finetune.add_argument("--batch-size", type=int, default=64)
+    finetune.add_argument("--out", required=True)
+    finetune.add_argument("--learning-rate", type=float)
+    finetune.add_argument("--freeze-d", type=int, default=0,
+                          help="freeze the first N weight layers of D (FreezeD)")
+    finetune.add_argument("--limit", type=int)
+    finetune.add_argument("--seed", type=int, default=0)
+    finetune.add_argument("--strategy", default="default")
+    finetune.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True)
+
+    commands.add_parser("list", help="list the zoo's presets")
+
     sample = commands.add_parser("sample", help="write samples of a trained GAN")
-    sample.add_argument("model", help="a .keras file written by train")
+    sample.add_argument("model", help="a .keras file written by train, or a preset")
     sample.add_argument("--num", type=int, default=64)
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--labels", type=int, nargs="+",
@@ -72,6 +88,16 @@ def main(argv=None):
                 width=args.width, spectral_norm=args.spectral_norm)
             print(f"Wrote {os.path.join(args.out, 'model.keras')} and sample grids "
                   f"in {os.path.join(args.out, 'samples')}")
+        elif args.command == "finetune":
+            tfgan_zoo.finetune(
+                args.preset, args.data, args.out, epochs=args.epochs,
+                batch_size=args.batch_size, learning_rate=args.learning_rate,
+                freeze_d=args.freeze_d, seed=args.seed, limit=args.limit,
+                strategy=args.strategy, resume=args.resume)
+            print(f"Wrote {os.path.join(args.out, 'model.keras')}")
+        elif args.command == "list":
+            for name, entry in sorted(tfgan_zoo.presets.registry().items()):
+                print(f"{name:<28} {entry['params']:>10,}  {entry['description']}")
         elif args.command == "sample":
             tfgan_zoo.sample(args.model, args.out, num=args.num, seed=args.seed,
                              labels=args.labels)
@@ -84,7 +110,7 @@ def main(argv=None):
                 verbose=0 if args.json else 1)
             print(json.dumps(result, indent=1) if args.json
                   else tfgan_zoo.metrics.format_report(result))
-    except (ValueError, FileNotFoundError, FloatingPointError) as error:
+    except (ValueError, OSError, FloatingPointError) as error:
         print(f"tfgan-zoo {args.command}: error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -178,3 +178,21 @@ def save_network(model, directory, card, extra_files=None):
         os.replace(tmp, directory)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def read_config(source):
+    """The verified `config.json` of a preset, as a dict (nothing is built)."""
+    with open(os.path.join(resolve(source), "config.json")) as f:
+        return json.load(f)
+
+
+def from_preset(source):
+    """A ready, compiled `GAN` (generator, discriminator, EMA generator if
+    any, and the compile settings it was trained with) from a preset name,
+    folder, `file://` or `https://` URL."""
+    from tfgan_zoo.gan import GAN
+
+    model = load_network(source)
+    if not isinstance(model, GAN):
+        raise ValueError(f"Preset {source!r} holds a {type(model).__name__}, not a GAN.")
+    return model

@@ -7,7 +7,7 @@ import tempfile
 
 import keras
 
-from tfgan_zoo import callbacks, data, distribute, families, files
+from tfgan_zoo import callbacks, data, distribute, families, files, presets
 from tfgan_zoo.gan import GAN
 
 # Optimizer and D-steps per loss, from the papers that introduced them.
@@ -38,6 +38,52 @@ def train(data_source, out, family="dcgan", loss="non_saturating", epochs=1,
            "batch_size": batch_size, "conditional": conditional, "d_steps": d_steps,
            "learning_rate": learning_rate, "ema_decay": ema_decay, "seed": seed,
            "limit": limit, **family_options}
+
+    def build(info):
+        return _build(family, loss, info, conditional, d_steps, learning_rate, ema_decay,
+                      seed, family_options)
+    return _fit(build, run, data_source, out, epochs, batch_size, conditional, seed, limit,
+                strategy, resume, verbose)
+
+
+def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=None,
+             freeze_d=0, seed=0, limit=None, strategy="default", resume=True,
+             verbose="auto"):
+    """Continues training a preset's G and D (and EMA G) on `data_source`.
+
+    Keeps the preset's loss and settings with fresh optimizers of the same
+    kind (`learning_rate` overrides theirs). `freeze_d=N` freezes the first N
+    weight layers of the discriminator (FreezeD, Mo et al. 2020,
+    arXiv:2002.10964). Writes `out` and resumes as `train` does.
+    """
+    config = presets.read_config(preset)["config"]
+    conditional = config.get("num_classes") is not None
+    run = {"preset": preset, "data": str(data_source), "batch_size": batch_size,
+           "learning_rate": learning_rate, "freeze_d": freeze_d, "seed": seed,
+           "limit": limit}
+
+    def build(info):
+        gan = presets.from_preset(preset)
+        weighted = [layer for layer in gan.discriminator.layers if layer.weights]
+        if freeze_d > len(weighted):
+            raise ValueError(f"freeze_d={freeze_d} but the discriminator has only "
+                             f"{len(weighted)} weight layers.")
+        for layer in weighted[:freeze_d]:
+            layer.trainable = False
+        settings = gan.get_compile_config()
+        for key in ("g_optimizer", "d_optimizer"):
+            settings[key] = keras.optimizers.deserialize(settings[key])
+            if learning_rate:
+                settings[key].learning_rate = learning_rate
+        gan.compile(**settings)
+        return gan
+    return _fit(build, run, data_source, out, epochs, batch_size, conditional, seed, limit,
+                strategy, resume, verbose)
+
+
+def _fit(build, run, data_source, out, epochs, batch_size, conditional, seed, limit,
+         strategy, resume, verbose):
+    """Fits `build(data_info)`'s GAN into `out`, resuming from its checkpoints."""
     if isinstance(strategy, str):
         strategy = distribute.get_strategy(strategy)
     # Non-chief workers of a cluster train in step but write to a scratch folder.
@@ -63,8 +109,7 @@ def train(data_source, out, family="dcgan", loss="non_saturating", epochs=1,
             print(f"Resuming after epoch {start_epoch} from {latest}")
             gan = keras.models.load_model(latest)
         else:
-            gan = _build(family, loss, info, conditional, d_steps, learning_rate,
-                         ema_decay, seed, family_options)
+            gan = build(info)
     previous = _read_json(os.path.join(final_out, "history.json")) if latest else {}
     gan.fit(dataset, epochs=epochs, initial_epoch=start_epoch,
             steps_per_epoch=info["steps_per_epoch"], verbose=verbose, shuffle=False,

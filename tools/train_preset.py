@@ -4,7 +4,9 @@ Trains with the recipe below on the data in --data-dir (default
 ../shared/datasets), checkpoints every epoch under runs/presets/NAME so that
 re-running the command resumes after a crash, and writes the preset folder
 (config, weights, card with the command, epochs, wall time and metrics,
-SHA256SUMS) into the family's presets/ directory.
+SHA256SUMS; for GANs a sample grid) into the family's presets/ directory.
+GAN presets are scored by the zoo's extractor beside two yardsticks: real
+test images (the floor) and test images blurred to 7x7 and back.
 """
 import argparse
 import datetime
@@ -19,7 +21,10 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from tfgan_zoo import data, presets  # noqa: E402
+import tfgan_zoo  # noqa: E402
+from tfgan_zoo import data, images, presets  # noqa: E402
+from tfgan_zoo.metrics import evaluate  # noqa: E402
+from zoo_models import dcgan  # noqa: E402
 from zoo_models.classifier import PRESETS as CLASSIFIER_PRESETS, Classifier  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -32,6 +37,17 @@ CLASSIFIER_RECIPES = {
                          "learning_rate": 2e-3,
                          "data_license": "CC BY-SA 3.0 (LeCun, Cortes, Burges); "
                                          "this copy: 8k train / 2k test images"},
+}
+
+FASHION_LICENSE = "MIT (Zalando Research)"
+MNIST_LICENSE = ("CC BY-SA 3.0 (LeCun, Cortes, Burges); this copy: 8k train / 2k test "
+                 "images")
+GAN_RECIPES = {
+    "dcgan_fashion_mnist": {
+        "description": "DCGAN (non-saturating loss) on Fashion-MNIST, 28x28x1",
+        "data": "fashion_mnist.npz", "family": "dcgan", "loss": "non_saturating",
+        "epochs": 30, "batch_size": 64, "width": 32, "ema_decay": 0.999,
+        "extractor": "classifier_fashion_mnist", "data_license": FASHION_LICENSE},
 }
 
 CARD = """# {name}
@@ -110,22 +126,124 @@ def train_classifier(name, data_dir, epochs=None):
         num_train=len(x), num_test=len(x_test), command="python tools/train_preset.py " + name,
         epochs=epochs, batch_size=recipe["batch_size"], learning_rate=recipe["learning_rate"],
         wall_time=f"{wall / 60:.1f} min", params=model.count_params(),
-        machine=f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, "
-                f"TF {tf.__version__}, {datetime.date.today()}",
+        machine=_machine(),
         accuracy=accuracy, image_shape=tuple(x.shape[1:]), data_license=recipe["data_license"])
     presets.save_network(model, CLASSIFIER_PRESETS[name]["path"], card)
     print(f"{name}: test accuracy {accuracy:.4f}, {wall / 60:.1f} min; wrote "
           f"{CLASSIFIER_PRESETS[name]['path']}")
 
 
+GAN_CARD = """# {name}
+
+{description}.
+
+| | |
+| --- | --- |
+| family | {family} (`zoo_models/{family}`), generator {g_params:,} and discriminator {d_params:,} parameters |
+| loss | {loss}, {d_steps} D step(s) per G step, Adam(lr {lr:g}, beta_1 {beta_1:g}), EMA decay {ema_decay} |
+| data | `{data}`: {num_train} training images, scored against its test split |
+| command | `{command}` |
+| epochs | {epochs} (batch {batch_size}) |
+| wall time | {wall_time} ({machine}) |
+
+## Metrics ({extractor} features, {num} generated vs {num} training images)
+
+| | FID | KID | IS | precision | recall | density | coverage |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+{metric_rows}
+
+"real test images" is the floor a perfect generator would reach; "blurred
+test images" (down to 7x7 and back to 28x28) is a yardstick a useful
+generator must beat. Samples from the EMA generator{ema_note}:
+
+![samples](samples.png)
+
+## Intended use and limits
+Sampling, fine-tuning (`tfgan-zoo finetune {name} ...`) and serving of
+{image_shape} images like its training data; a research and teaching model,
+not a source of realistic imagery. The metrics use the zoo's own classifier,
+so they compare models within this zoo, not with InceptionV3-based numbers
+from papers.
+
+## Data license
+{data_license}
+"""
+
+
+def _metric_row(label, scores):
+    return (f"| {label} | {scores['fid']:.2f} | {scores['kid']:.4f} | {scores['is']:.2f} | "
+            f"{scores['precision']:.3f} | {scores['recall']:.3f} | {scores['density']:.3f} | "
+            f"{scores['coverage']:.3f} |")
+
+
+def blurred(images):
+    """Test images down to 7x7 and back: the zoo's yardstick."""
+    x = tf.constant(images, tf.float32)
+    small = tf.image.resize(x, (7, 7), method="area")
+    return tf.image.resize(small, x.shape[1:3], method="bilinear").numpy()
+
+
+def train_gan(name, data_dir, epochs=None):
+    recipe = dict(GAN_RECIPES[name])
+    epochs = epochs or recipe["epochs"]
+    path = os.path.join(data_dir, recipe["data"])
+    out = os.path.join(ROOT, "runs", "presets", name)
+    gan = tfgan_zoo.train(path, out, family=recipe["family"], loss=recipe["loss"],
+                          epochs=epochs, batch_size=recipe["batch_size"],
+                          conditional=recipe.get("conditional", False),
+                          ema_decay=recipe.get("ema_decay"), width=recipe["width"],
+                          verbose=1 if sys.stdout.isatty() else 2)
+    history = json.load(open(os.path.join(out, "history.json")))
+    num = 10_000
+    scores = evaluate(gan, path, num=num, extractor=recipe["extractor"])
+    test, _ = data.load_arrays(path, "test")
+    blur = blurred(test[:num].astype(np.float32) / 127.5 - 1)
+    yardstick = evaluate(blur, path, num=len(blur), num_real=num,
+                         extractor=recipe["extractor"])
+    settings = gan.get_compile_config()
+    optimizer = settings["g_optimizer"]["config"]
+    labels = (np.arange(100) % gan.num_classes) if gan.conditional else None
+    grid = images.grid(images.to_uint8(gan.generate(100, seed=0, labels=labels)),
+                       columns=10)
+    card = GAN_CARD.format(
+        name=name, description=recipe["description"], family=recipe["family"],
+        g_params=gan.generator.count_params(), d_params=gan.discriminator.count_params(),
+        loss=recipe["loss"], d_steps=settings["d_steps"], lr=optimizer["learning_rate"],
+        beta_1=optimizer["beta_1"], ema_decay=settings["ema_decay"], data=recipe["data"],
+        num_train=len(data.load_arrays(path, "train")[0]),
+        command="python tools/train_preset.py " + name, epochs=epochs,
+        batch_size=recipe["batch_size"],
+        wall_time=f"{sum(history['seconds']) / 60:.1f} min of training",
+        machine=_machine(), extractor=recipe["extractor"], num=scores["num"],
+        metric_rows="\n".join([_metric_row("this model", scores),
+                                _metric_row("real test images", scores["floor"]),
+                                _metric_row("blurred test images", yardstick)]),
+        ema_note="" if gan.ema_generator is not None else " (none: the live generator)",
+        image_shape="x".join(map(str, gan.generator.output_shape[1:])),
+        data_license=recipe["data_license"])
+    target = os.path.join(os.path.dirname(dcgan.__file__), "presets", name)
+    presets.save_network(gan, target, card,
+                         extra_files={"samples.png": tf.io.encode_png(grid).numpy()})
+    print(f"{name}: FID {scores['fid']:.2f} (floor {scores['floor']['fid']:.2f}, blurred "
+          f"{yardstick['fid']:.2f}); wrote {target}")
+
+
+def _machine():
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, "
+            f"TF {tf.__version__}, {datetime.date.today()}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("name", choices=sorted(CLASSIFIER_RECIPES))
+    parser.add_argument("name", choices=sorted(CLASSIFIER_RECIPES) + sorted(GAN_RECIPES))
     parser.add_argument("--data-dir", default=os.path.join(ROOT, "..", "shared", "datasets"))
     parser.add_argument("--epochs", type=int, help="override the recipe (smoke runs)")
     args = parser.parse_args(argv)
-    train_classifier(args.name, args.data_dir, args.epochs)
+    if args.name in GAN_RECIPES:
+        train_gan(args.name, args.data_dir, args.epochs)
+    else:
+        train_classifier(args.name, args.data_dir, args.epochs)
 
 
 if __name__ == "__main__":

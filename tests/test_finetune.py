@@ -1,0 +1,73 @@
+"""GAN presets: from_preset, and fine-tuning them with FreezeD."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import tfgan_zoo
+from tfgan_zoo import presets
+from zoo_models import dcgan
+
+
+@pytest.fixture(scope="module")
+def gan_preset(tmp_path_factory):
+    g, d = dcgan.build((8, 8, 1), latent_dim=4, width=4)
+    gan = tfgan_zoo.GAN(g, d, seed=2)
+    gan.compile(loss="least_squares", ema_decay=0.9)
+    directory = str(tmp_path_factory.mktemp("presets") / "tiny_gan")
+    presets.save_network(gan, directory, card="# tiny gan\n")
+    return gan, directory
+
+
+@pytest.fixture(scope="module")
+def npz(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "d.npz"
+    np.savez(path, x_train=np.random.default_rng(0).integers(0, 256, (64, 8, 8, 1),
+                                                              dtype=np.uint8))
+    return str(path)
+
+
+def test_from_preset_gives_the_same_compiled_gan(gan_preset, tmp_path):
+    gan, directory = gan_preset
+    loaded = tfgan_zoo.from_preset(directory)
+    np.testing.assert_array_equal(loaded.generate(5, seed=3), gan.generate(5, seed=3))
+    assert loaded.ema_generator is not None
+    assert loaded.get_compile_config()["loss"] == "least_squares"
+    assert loaded.get_compile_config()["ema_decay"] == 0.9
+    from zoo_models.classifier import Classifier
+    presets.save_network(Classifier((8, 8, 1), num_classes=2, width=2, feature_dim=2),
+                         str(tmp_path / "clf"), card="#\n")
+    with pytest.raises(ValueError, match="holds a Classifier, not a GAN"):
+        tfgan_zoo.from_preset(str(tmp_path / "clf"))
+
+
+def test_finetune_with_freeze_d(gan_preset, npz, tmp_path):
+    gan, directory = gan_preset
+    tuned = tfgan_zoo.finetune(directory, npz, str(tmp_path), epochs=1, batch_size=16,
+                               freeze_d=1, verbose=0)
+    first, *rest = [layer for layer in tuned.discriminator.layers if layer.weights]
+    original = {layer.name: layer for layer in gan.discriminator.layers}
+    for w, w0 in zip(first.weights, original[first.name].weights):
+        np.testing.assert_array_equal(w.numpy(), w0.numpy())  # frozen
+    assert any(not np.array_equal(w.numpy(), w0.numpy())
+               for layer in rest for w, w0 in zip(layer.weights, original[layer.name].weights))
+    assert not np.array_equal(tuned.generator.weights[0].numpy(), gan.generator.weights[0].numpy())
+    assert tuned.get_compile_config()["loss"] == "least_squares"
+    assert json.load(open(tmp_path / "run.json"))["preset"] == directory
+    with pytest.raises(ValueError, match="freeze_d=9 but the discriminator has only 2"):
+        tfgan_zoo.finetune(directory, npz, str(tmp_path / "b"), freeze_d=9, batch_size=16,
+                           verbose=0)
+
+
+def test_cli_finetune_and_sample_from_a_preset(gan_preset, npz, tmp_path):
+    _, directory = gan_preset
+    for args in (["finetune", directory, "--data", npz, "--epochs", "1", "--batch-size", "16",
+                  "--out", str(tmp_path / "ft")],
+                 ["sample", directory, "--num", "4", "--out", str(tmp_path / "s.npy")]):
+        proc = subprocess.run([sys.executable, "-m", "tfgan_zoo.cli", *args],
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "ft" / "model.keras").exists()
+    assert np.load(tmp_path / "s.npy").shape == (4, 8, 8, 1)
