@@ -26,6 +26,8 @@ def test_fid_orders_real_blurred_and_noise(extractor, fashion_mnist):
            for name in ("test", "blurred", "noise")}
     kid = {name: kernel_distance(feats["train"], feats[name])[0]
            for name in ("test", "blurred", "noise")}
-    print("FID", fid, "KID", kid)
-    assert fid["test"] < 0.1 * fid["blurred"] < 0.1 * fid["noise"]
-    assert kid["test"] < kid["blurred"] < kid["noise"]
+    # Measured with the shipped classifier_fashion_mnist: FID 0.27 (test),
+    # 51.9 (blurred), 85.8 (noise).
+    assert fid["test"] < 0.05 * fid["blurred"], fid
+    assert fid["blurred"] < fid["noise"], fid
+    assert kid["test"] < kid["blurred"] < kid["noise"], kid
