@@ -48,6 +48,24 @@ GAN_RECIPES = {
         "data": "fashion_mnist.npz", "family": "dcgan", "loss": "non_saturating",
         "epochs": 30, "batch_size": 64, "width": 32, "ema_decay": 0.999,
         "extractor": "classifier_fashion_mnist", "data_license": FASHION_LICENSE},
+    "lsgan_mnist": {
+        "description": "LSGAN (least-squares loss) DCGAN on MNIST, 28x28x1",
+        "data": "mnist.npz", "family": "dcgan", "loss": "least_squares",
+        "epochs": 40, "batch_size": 64, "width": 32, "ema_decay": 0.999,
+        "extractor": "classifier_mnist", "data_license": MNIST_LICENSE},
+    "cdcgan_fashion_mnist": {
+        "description": "Class-conditional DCGAN (non-saturating loss, projection "
+                       "discriminator) on Fashion-MNIST, 28x28x1, sampled by label",
+        "data": "fashion_mnist.npz", "family": "dcgan", "loss": "non_saturating",
+        "conditional": True, "epochs": 20, "batch_size": 64, "width": 32,
+        "ema_decay": 0.999, "extractor": "classifier_fashion_mnist",
+        "data_license": FASHION_LICENSE},
+    "wgan_gp_fashion_mnist": {
+        "description": "WGAN-GP (5 critic steps per generator step) DCGAN on "
+                       "Fashion-MNIST, 28x28x1",
+        "data": "fashion_mnist.npz", "family": "dcgan", "loss": "wgan_gp",
+        "epochs": 12, "batch_size": 64, "width": 32, "ema_decay": 0.999,
+        "extractor": "classifier_fashion_mnist", "data_license": FASHION_LICENSE},
 }
 
 CARD = """# {name}

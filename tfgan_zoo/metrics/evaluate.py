@@ -85,7 +85,9 @@ def evaluate(model, data_source, num=10_000, num_real=None, extractor=None,
     """
     if isinstance(model, (str, os.PathLike)):
         model = load_samples(model)
-    name = extractor or DEFAULT_EXTRACTORS.get(str(data_source))
+    # `fashion_mnist`, or a file called fashion_mnist.npz, picks its classifier.
+    dataset_name = os.path.basename(str(data_source)).removesuffix(".npz")
+    name = extractor or DEFAULT_EXTRACTORS.get(dataset_name)
     if name is None:
         raise ValueError(f"No default extractor for {data_source!r}: pass one of "
                          f"{', '.join(extractors.available())}.")

@@ -1,6 +1,7 @@
 """DCGAN family: unconditional and class-conditional, any loss of the engine."""
 from zoo_models.dcgan.discriminator import Discriminator
 from zoo_models.dcgan.generator import Generator
+from zoo_models.dcgan.presets import PRESETS
 
 
 def build(image_shape, num_classes=None, latent_dim=100, width=64,
@@ -13,4 +14,4 @@ def build(image_shape, num_classes=None, latent_dim=100, width=64,
                           name="discriminator"))
 
 
-__all__ = ["Discriminator", "Generator", "build"]
+__all__ = ["Discriminator", "Generator", "PRESETS", "build"]
