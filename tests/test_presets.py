@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from tfgan_zoo import presets
+from tfgan_zoo import GAN, presets
 
 REQUIRED_CARD_FIELDS = ("command", "epochs", "wall time", "data", "Intended use", "license")
 
@@ -20,11 +20,21 @@ def test_every_preset_verifies_loads_and_has_a_complete_card(name):
     for field in REQUIRED_CARD_FIELDS:
         assert field in card, f"{name}: card has no {field!r}"
     network = presets.load_network(name)
-    assert network.count_params() == entry["params"]
+    params = (network.generator.count_params() + network.discriminator.count_params()
+              if isinstance(network, GAN) else network.count_params())
+    assert params == entry["params"]
     config = json.load(open(os.path.join(directory, "config.json")))
-    assert keras.saving.serialize_keras_object(
-        keras.saving.deserialize_keras_object(config)) == config
-    outputs = network(np.zeros((2,) + tuple(network.inputs[0].shape[1:]), "float32"))
+    rebuilt = keras.saving.deserialize_keras_object(config)
+    assert json.loads(json.dumps(rebuilt.get_config())) == config["config"]
+    if isinstance(network, GAN):
+        labels = np.arange(4) % network.num_classes if network.conditional else None
+        outputs = network.generate(4, seed=0, labels=labels)
+        assert outputs.min() >= -1 and outputs.max() <= 1
+        assert os.path.exists(os.path.join(directory, "samples.png"))
+        for field in ("FID", "real test images", "blurred test images", "loss"):
+            assert field in card, f"{name}: card has no {field!r}"
+    else:
+        outputs = network(np.zeros((2,) + tuple(network.inputs[0].shape[1:]), "float32"))
     assert np.isfinite(np.asarray(outputs)).all()
 
 
