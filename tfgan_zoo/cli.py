@@ -43,6 +43,7 @@ def _parser():
     finetune.add_argument("--learning-rate", type=float)
     finetune.add_argument("--freeze-d", type=int, default=0,
                           help="freeze the first N weight layers of D (FreezeD)")
+    finetune.add_argument("--ema-decay", type=float, help="default: the preset's")
     finetune.add_argument("--limit", type=int)
     finetune.add_argument("--seed", type=int, default=0)
     finetune.add_argument("--strategy", default="default")
@@ -92,7 +93,8 @@ def main(argv=None):
             tfgan_zoo.finetune(
                 args.preset, args.data, args.out, epochs=args.epochs,
                 batch_size=args.batch_size, learning_rate=args.learning_rate,
-                freeze_d=args.freeze_d, seed=args.seed, limit=args.limit,
+                freeze_d=args.freeze_d, ema_decay=args.ema_decay, seed=args.seed,
+                limit=args.limit,
                 strategy=args.strategy, resume=args.resume)
             print(f"Wrote {os.path.join(args.out, 'model.keras')}")
         elif args.command == "list":

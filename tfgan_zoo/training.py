@@ -47,20 +47,21 @@ def train(data_source, out, family="dcgan", loss="non_saturating", epochs=1,
 
 
 def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=None,
-             freeze_d=0, seed=0, limit=None, strategy="default", resume=True,
-             verbose="auto"):
+             freeze_d=0, ema_decay=None, seed=0, limit=None, strategy="default",
+             resume=True, verbose="auto"):
     """Continues training a preset's G and D (and EMA G) on `data_source`.
 
     Keeps the preset's loss and settings with fresh optimizers of the same
-    kind (`learning_rate` overrides theirs). `freeze_d=N` freezes the first N
-    weight layers of the discriminator (FreezeD, Mo et al. 2020,
+    kind (`learning_rate` and `ema_decay` override theirs; a short fine-tune
+    wants a faster EMA than a long training). `freeze_d=N` freezes the first
+    N weight layers of the discriminator (FreezeD, Mo et al. 2020,
     arXiv:2002.10964). Writes `out` and resumes as `train` does.
     """
     config = presets.read_config(preset)["config"]
     conditional = config.get("num_classes") is not None
     run = {"preset": preset, "data": str(data_source), "batch_size": batch_size,
-           "learning_rate": learning_rate, "freeze_d": freeze_d, "seed": seed,
-           "limit": limit}
+           "learning_rate": learning_rate, "freeze_d": freeze_d, "ema_decay": ema_decay,
+           "seed": seed, "limit": limit}
 
     def build(info):
         gan = presets.from_preset(preset)
@@ -75,6 +76,8 @@ def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=No
             settings[key] = keras.optimizers.deserialize(settings[key])
             if learning_rate:
                 settings[key].learning_rate = learning_rate
+        if ema_decay is not None:
+            settings["ema_decay"] = ema_decay
         gan.compile(**settings)
         return gan
     return _fit(build, run, data_source, out, epochs, batch_size, conditional, seed, limit,

@@ -5,6 +5,8 @@ BENCHMARKS.md with the machine, versions, date and the command that made it.
                                                MirroredStrategy, 1 and 2 replicas
   python tools/bench.py eval [--quick]         seconds and peak RSS of `evaluate`
                                                (10k and 100k generated vs 10k real)
+  python tools/bench.py presets [--quick]      each GAN preset's scores beside the
+                                               real floor and the blurred yardstick
 """
 import argparse
 import datetime
@@ -131,17 +133,53 @@ def evaluate_(args):
            "and the real floor)", ["run", "extractor", "seconds", "peak RSS (MiB)"], rows)
 
 
+def _training_minutes(name):
+    """Wall time of the run that made a preset (kept in runs/ by train_preset.py)."""
+    path = os.path.join(ROOT, "runs", "presets", name, "history.json")
+    if not os.path.exists(path):
+        return "see card"
+    return f"{sum(json.load(open(path))['seconds']) / 60:.0f}"
+
+
+def presets_(args):
+    """Scores every GAN preset with the extractor of its data."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from train_preset import GAN_RECIPES, blurred
+
+    num = 2000 if args.quick else 10_000
+    rows = []
+    for name in tfgan_zoo.list_presets():
+        recipe = GAN_RECIPES.get(name)
+        if recipe is None:  # not a GAN preset
+            continue
+        path = os.path.join(os.path.dirname(DATA), recipe["data"])
+        gan = tfgan_zoo.from_preset(name)
+        scores = tfgan_zoo.metrics.evaluate(gan, path, num=num, verbose=0)
+        test, _ = tfgan_zoo.data.load_arrays(path, "test")
+        blur = blurred(test[:num].astype("float32") / 127.5 - 1)
+        yardstick = tfgan_zoo.metrics.evaluate(blur, path, num=len(blur), num_real=num,
+                                               verbose=0)
+        rows.append([name, recipe["loss"], recipe["epochs"], _training_minutes(name),
+                     f"{scores['fid']:.2f}", f"{scores['floor']['fid']:.2f}",
+                     f"{yardstick['fid']:.2f}", f"{scores['fid'] / yardstick['fid']:.2f}",
+                     f"{scores['precision']:.3f}", f"{scores['recall']:.3f}"])
+        print(rows[-1], flush=True)
+    record(f"GAN presets ({num} generated vs {num} training images, the data's zoo "
+           "classifier)", ["preset", "loss", "epochs", "train min", "FID", "floor FID",
+                           "blurred FID", "FID / blurred", "precision", "recall"], rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("distribute", "eval"):
+    for name in ("distribute", "eval", "presets"):
         commands.add_parser(name).add_argument("--quick", action="store_true",
                                                help="a smoke run of a minute or less")
     if len(sys.argv) == 4 and sys.argv[1] == "_eval_child":
         return eval_child(int(sys.argv[2]), int(sys.argv[3]))
     args = parser.parse_args()
-    {"distribute": distribute, "eval": evaluate_}[args.command](args)
+    {"distribute": distribute, "eval": evaluate_, "presets": presets_}[args.command](args)
 
 
 if __name__ == "__main__":
