@@ -3,4 +3,11 @@ import os
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "presets")
 
-PRESETS = {}
+PRESETS = {
+    "dcgan_fashion_mnist": {
+        "description": "DCGAN, non-saturating loss, Fashion-MNIST 28x28x1 (FID 11.7 by "
+                       "classifier_fashion_mnist; blurred images 51.7)",
+        "params": 378_273 + 55_233,
+        "path": os.path.join(HERE, "dcgan_fashion_mnist"),
+    },
+}
