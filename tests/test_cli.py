@@ -80,6 +80,10 @@ def test_train_then_sample(npz, tmp_path):
     np.testing.assert_array_equal(a, tfgan_zoo.images.to_uint8(gan.generate(10, seed=3)))
     run("sample", str(out / "model.keras"), "--num", "6", "--out", str(tmp_path / "g.png"))
     assert png_shape(tmp_path / "g.png") == (2 * 29 - 1, 3 * 29 - 1, 1)
+    # Written through a temporary file, but with the mode any new file gets.
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(tmp_path / "g.png").st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_conditional_training_and_a_class_per_column(npz, tmp_path):

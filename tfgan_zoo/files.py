@@ -17,12 +17,27 @@ def atomic_path(path):
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=f"-{name}", dir=directory)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the user expects the usual mode
     try:
         yield tmp
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def make_temp_dir(parent):
+    """A temporary folder in `parent` with the usual permissions (not mkdtemp's 0700),
+    named so that `remove_partials` recognizes it."""
+    path = tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=parent)
+    os.chmod(path, 0o777 & ~_umask())
+    return path
 
 
 def write_bytes(path, data):

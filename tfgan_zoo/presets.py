@@ -15,11 +15,10 @@ import json
 import os
 import shutil
 import tarfile
-import tempfile
 
 import keras
 
-from tfgan_zoo import families
+from tfgan_zoo import families, files
 
 SUMS = "SHA256SUMS"
 
@@ -106,7 +105,7 @@ def fetch(url, sha256=None, name=None):
     if os.path.isdir(final):
         return final
     os.makedirs(cache, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".partial-", dir=cache)
+    tmp = files.make_temp_dir(cache)
     try:
         try:
             archive = keras.utils.get_file("preset.tar.gz", origin=url, cache_dir=tmp,
@@ -160,7 +159,7 @@ def save_network(model, directory, card, extra_files=None):
     """
     parent = os.path.dirname(os.path.abspath(directory))
     os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".partial-", dir=parent)
+    tmp = files.make_temp_dir(parent)
     try:
         with open(os.path.join(tmp, "config.json"), "w") as f:
             json.dump(keras.saving.serialize_keras_object(model), f, indent=1)
