@@ -56,6 +56,13 @@ def test_finetune_with_freeze_d(gan_preset, npz, tmp_path):
     assert not np.array_equal(tuned.generator.weights[0].numpy(), gan.generator.weights[0].numpy())
     assert tuned.get_compile_config()["loss"] == "least_squares"
     assert json.load(open(tmp_path / "run.json"))["preset"] == directory
+    # Resumed for a second epoch, the frozen layer stays frozen.
+    resumed = tfgan_zoo.finetune(directory, npz, str(tmp_path), epochs=2, batch_size=16,
+                                 freeze_d=1, verbose=0)
+    assert int(resumed.g_optimizer.iterations) == 2 * 4
+    for w, w0 in zip(resumed.discriminator.get_layer(first.name).weights,
+                     original[first.name].weights):
+        np.testing.assert_array_equal(w.numpy(), w0.numpy())
     with pytest.raises(ValueError, match="freeze_d=9 but the discriminator has only 2"):
         tfgan_zoo.finetune(directory, npz, str(tmp_path / "b"), freeze_d=9, batch_size=16,
                            verbose=0)

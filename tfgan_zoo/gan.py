@@ -382,6 +382,14 @@ class GAN(keras.Model):
             "num_classes": self.num_classes,
             "seed": self.seed,
         })
+        # Sub-layers frozen after construction (FreezeD): network configs do
+        # not record them, and the optimizers must be built without them.
+        frozen = {key: [layer.name for layer in network.layers
+                        if not layer.trainable and layer.weights]
+                  for key, network in (("generator", self.generator),
+                                       ("discriminator", self.discriminator))}
+        if any(frozen.values()):
+            config["frozen_layers"] = frozen
         return config
 
     @classmethod
@@ -390,4 +398,8 @@ class GAN(keras.Model):
         for key in ("generator", "discriminator", "ema_generator"):
             if config.get(key) is not None:
                 config[key] = keras.layers.deserialize(config[key])
+        frozen = config.pop("frozen_layers", {})
+        for key, names in frozen.items():
+            for name in names:
+                config[key].get_layer(name).trainable = False
         return cls(**config)

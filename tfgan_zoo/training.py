@@ -70,7 +70,7 @@ def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=No
             raise ValueError(f"freeze_d={freeze_d} but the discriminator has only "
                              f"{len(weighted)} weight layers.")
         for layer in weighted[:freeze_d]:
-            layer.trainable = False
+            layer.trainable = False  # recorded in the GAN config, so resumes keep it
         settings = gan.get_compile_config()
         for key in ("g_optimizer", "d_optimizer"):
             settings[key] = keras.optimizers.deserialize(settings[key])
