@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_zoo import GAN
 from tfgan_zoo.callbacks import StopOnNaN
 import oracle
 

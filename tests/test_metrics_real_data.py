@@ -2,15 +2,8 @@
 the way a person would."""
 import numpy as np
 import pytest
-import tensorflow as tf
 
-from tfgan_zoo.metrics import extractors, frechet_distance, kernel_distance
-
-
-def blur(images):
-    """The zoo's yardstick: down to 7x7 and back up to 28x28."""
-    small = tf.image.resize(images, (7, 7), method="area")
-    return tf.image.resize(small, images.shape[1:3], method="bilinear").numpy()
+from tfgan_zoo.metrics import blurred, extractors, frechet_distance, kernel_distance
 
 
 @pytest.mark.parametrize("extractor", ["classifier_fashion_mnist"])
@@ -21,7 +14,7 @@ def test_fid_orders_real_blurred_and_noise(extractor, fashion_mnist):
     noise = np.random.default_rng(0).uniform(-1, 1, test.shape).astype(np.float32)
     extract = extractors.get(extractor)
     feats = {name: extract(x)[0] for name, x in
-             {"train": train, "test": test, "blurred": blur(test), "noise": noise}.items()}
+             {"train": train, "test": test, "blurred": blurred(test), "noise": noise}.items()}
     fid = {name: frechet_distance(feats["train"], feats[name])
            for name in ("test", "blurred", "noise")}
     kid = {name: kernel_distance(feats["train"], feats[name])[0]

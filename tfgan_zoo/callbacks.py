@@ -6,7 +6,6 @@ import re
 import time
 
 import keras
-import numpy as np
 
 from tfgan_zoo import files, images
 from tfgan_zoo.metrics import extractors, frechet_distance, kernel_distance
@@ -25,11 +24,8 @@ class SampleGrid(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         gan = self.model
-        labels, columns = None, None
-        if gan.conditional:
-            columns = gan.num_classes
-            labels = [i % gan.num_classes for i in range(self.num)]
-        samples = gan.generate(self.num, seed=self.seed, labels=labels)
+        samples = gan.generate(self.num, seed=self.seed, labels=gan.class_cycle(self.num))
+        columns = gan.num_classes if gan.conditional else None
         images.save_samples(samples, os.path.join(self.directory, f"epoch_{epoch + 1:03d}.png"),
                             columns=columns)
 
@@ -120,16 +116,14 @@ class FIDCallback(keras.callbacks.Callback):
         super().__init__()
         self.extract = (extractors.get(extractor) if isinstance(extractor, str)
                         else extractor)
-        real = np.asarray(real_images)
-        real = real.astype(np.float32) / 127.5 - 1 if real.dtype == np.uint8 else real
-        self.real_features, _ = self.extract(real)
+        self.real_features, _ = self.extract(images.to_float(real_images))
         self.num, self.every, self.seed = num, every, seed
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None or (epoch + 1) % self.every:
             return
         gan = self.model
-        labels = np.arange(self.num) % gan.num_classes if gan.conditional else None
-        features, _ = self.extract(gan.generate(self.num, seed=self.seed, labels=labels))
+        features, _ = self.extract(gan.generate(self.num, seed=self.seed,
+                                                labels=gan.class_cycle(self.num)))
         logs["fid"] = frechet_distance(self.real_features, features)
         logs["kid"], _ = kernel_distance(self.real_features, features)

@@ -333,6 +333,13 @@ class GAN(keras.Model):
                 self._generate(z[start:stop], y, training=False, generator=generator)))
         return np.concatenate(out).astype(np.float32)
 
+    def class_cycle(self, num, start=0):
+        """Labels start, start+1, ... modulo the classes (None if unconditional):
+        balanced classes for grids and evaluation."""
+        if not self.conditional:
+            return None
+        return np.arange(start, start + num) % self.num_classes
+
     def _check_labels(self, labels, num):
         if not self.conditional:
             if labels is not None:

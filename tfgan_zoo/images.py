@@ -9,6 +9,14 @@ import tensorflow as tf
 from tfgan_zoo import files
 
 
+def to_float(images):
+    """uint8 [0, 255] -> float32 [-1, 1]; float images pass through as float32."""
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        return images.astype(np.float32) / 127.5 - 1.0
+    return images.astype(np.float32)
+
+
 def to_uint8(images):
     """[-1, 1] floats -> uint8 [0, 255]."""
     return np.clip(np.rint((np.asarray(images) + 1.0) * 127.5), 0, 255).astype(np.uint8)

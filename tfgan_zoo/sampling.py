@@ -26,6 +26,5 @@ def sample(model, out, num=64, seed=0, labels=None):
     gan = load(model) if isinstance(model, (str, os.PathLike)) else model
     columns = None
     if gan.conditional and labels is None:
-        labels = [i % gan.num_classes for i in range(num)]
-        columns = gan.num_classes
+        labels, columns = gan.class_cycle(num), gan.num_classes
     images.save_samples(gan.generate(num, seed=seed, labels=labels), out, columns=columns)

@@ -144,7 +144,7 @@ def _training_minutes(name):
 def presets_(args):
     """Scores every GAN preset with the extractor of its data."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from train_preset import GAN_RECIPES, blurred
+    from train_preset import GAN_RECIPES
 
     num = 2000 if args.quick else 10_000
     rows = []
@@ -156,7 +156,7 @@ def presets_(args):
         gan = tfgan_zoo.from_preset(name)
         scores = tfgan_zoo.metrics.evaluate(gan, path, num=num, verbose=0)
         test, _ = tfgan_zoo.data.load_arrays(path, "test")
-        blur = blurred(test[:num].astype("float32") / 127.5 - 1)
+        blur = tfgan_zoo.metrics.blurred(test[:num])
         yardstick = tfgan_zoo.metrics.evaluate(blur, path, num=len(blur), num_real=num,
                                                verbose=0)
         rows.append([name, recipe["loss"], recipe["epochs"], _training_minutes(name),

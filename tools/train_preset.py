@@ -18,12 +18,11 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import tfgan_zoo  # noqa: E402
 from tfgan_zoo import data, images, presets  # noqa: E402
-from tfgan_zoo.metrics import evaluate  # noqa: E402
+from tfgan_zoo.metrics import blurred, evaluate  # noqa: E402
 from zoo_models import dcgan  # noqa: E402
 from zoo_models.classifier import PRESETS as CLASSIFIER_PRESETS, Classifier  # noqa: E402
 
@@ -121,7 +120,7 @@ def train_classifier(name, data_dir, epochs=None):
     path = os.path.join(data_dir, recipe["data"])
     x, y = data.load_arrays(path, "train")
     x_test, y_test = data.load_arrays(path, "test")
-    scale = lambda images: images.astype("float32") / 127.5 - 1.0  # noqa: E731
+    scale = images.to_float
     work = os.path.join(ROOT, "runs", "presets", name)
     os.makedirs(work, exist_ok=True)
     keras.utils.set_random_seed(0)
@@ -194,13 +193,6 @@ def _metric_row(label, scores):
             f"{scores['coverage']:.3f} |")
 
 
-def blurred(images):
-    """Test images down to 7x7 and back: the zoo's yardstick."""
-    x = tf.constant(images, tf.float32)
-    small = tf.image.resize(x, (7, 7), method="area")
-    return tf.image.resize(small, x.shape[1:3], method="bilinear").numpy()
-
-
 def train_gan(name, data_dir, epochs=None):
     recipe = dict(GAN_RECIPES[name])
     epochs = epochs or recipe["epochs"]
@@ -215,14 +207,13 @@ def train_gan(name, data_dir, epochs=None):
     num = 10_000
     scores = evaluate(gan, path, num=num, extractor=recipe["extractor"])
     test, _ = data.load_arrays(path, "test")
-    blur = blurred(test[:num].astype(np.float32) / 127.5 - 1)
+    blur = blurred(test[:num])
     yardstick = evaluate(blur, path, num=len(blur), num_real=num,
                          extractor=recipe["extractor"])
     settings = gan.get_compile_config()
     optimizer = settings["g_optimizer"]["config"]
-    labels = (np.arange(100) % gan.num_classes) if gan.conditional else None
-    grid = images.grid(images.to_uint8(gan.generate(100, seed=0, labels=labels)),
-                       columns=10)
+    grid = images.grid(images.to_uint8(gan.generate(100, seed=0,
+                                                    labels=gan.class_cycle(100))), columns=10)
     card = GAN_CARD.format(
         name=name, description=recipe["description"], family=recipe["family"],
         g_params=gan.generator.count_params(), d_params=gan.discriminator.count_params(),

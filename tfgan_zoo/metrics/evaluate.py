@@ -6,7 +6,10 @@ import os
 import keras
 import numpy as np
 
+import tensorflow as tf
+
 from tfgan_zoo import data
+from tfgan_zoo.images import to_float
 from tfgan_zoo.metrics import extractors
 from tfgan_zoo.metrics.fid import StreamingStats, frechet_distance_from_stats
 from tfgan_zoo.metrics.inception_score import inception_score
@@ -47,17 +50,24 @@ class FeatureSet:
 def _sample_batches(model, num, batch_size, seed):
     """Yields batches of images in [-1, 1] from a GAN or an array of samples."""
     if isinstance(model, np.ndarray):
-        images = model if model.dtype != np.uint8 else model.astype(np.float32) / 127.5 - 1
+        images = model
         if len(images) < num:
             raise ValueError(f"{len(images)} samples given, {num} asked for: lower --num.")
         for start in range(0, num, batch_size):
-            yield images[start:min(start + batch_size, num)]
+            yield to_float(images[start:min(start + batch_size, num)])
         return
     for start in range(0, num, batch_size):
         count = min(batch_size, num - start)
-        labels = (np.arange(start, start + count) % model.num_classes
-                  if model.conditional else None)
-        yield model.generate(count, seed=seed * 1_000_003 + start, labels=labels)
+        yield model.generate(count, seed=seed * 1_000_003 + start,
+                             labels=model.class_cycle(count, start))
+
+
+def blurred(images):
+    """Images down to 7x7 and back up: the zoo's yardstick that a useful
+    generator must beat (it keeps coarse shape and loses all detail)."""
+    x = tf.constant(to_float(images))
+    small = tf.image.resize(x, (7, 7), method="area")
+    return tf.image.resize(small, x.shape[1:3], method="bilinear").numpy()
 
 
 def load_samples(path):
@@ -111,7 +121,7 @@ def evaluate(model, data_source, num=10_000, num_real=None, extractor=None,
 
     def real_batches(images):
         for start in range(0, len(images), batch_size):
-            yield images[start:start + batch_size].astype(np.float32) / 127.5 - 1.0
+            yield to_float(images[start:start + batch_size])
 
     reference = featurize(real_batches(train), len(train))
     floor = featurize(real_batches(test), len(train))
