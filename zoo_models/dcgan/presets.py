@@ -16,4 +16,10 @@ PRESETS = {
         "params": 378_273 + 55_233,
         "path": os.path.join(HERE, "lsgan_mnist"),
     },
+    "cdcgan_fashion_mnist": {
+        "description": "Class-conditional DCGAN (projection D), non-saturating loss, "
+                       "Fashion-MNIST 28x28x1, sampled by label (FID 5.8; blurred 51.7)",
+        "params": 535_573 + 86_593,
+        "path": os.path.join(HERE, "cdcgan_fashion_mnist"),
+    },
 }
