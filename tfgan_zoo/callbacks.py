@@ -67,8 +67,9 @@ def list_checkpoints(directory):
 
 class HistoryFile(keras.callbacks.Callback):
     """Rewrites `path` (JSON, metric -> per-epoch values) after every epoch,
-    continuing `previous` when a run resumes. Adds `seconds`, each epoch's
-    wall time, so a resumed run still knows what training cost."""
+    continuing `previous` when a run resumes: epoch e's value replaces
+    whatever a killed run had recorded from epoch e on. Adds `seconds`, each
+    epoch's wall time, so a resumed run still knows what training cost."""
 
     def __init__(self, path, previous=None):
         super().__init__()
@@ -80,7 +81,9 @@ class HistoryFile(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(logs or {}, seconds=time.perf_counter() - self.start)
         for key, value in logs.items():
-            self.history.setdefault(key, []).append(float(value))
+            values = self.history.setdefault(key, [])
+            del values[epoch:]
+            values.append(float(value))
         files.write_bytes(self.path, json.dumps(self.history, indent=1).encode())
 
 

@@ -120,9 +120,8 @@ def _fit(build, run, data_source, out, epochs, batch_size, conditional, seed, li
                 callbacks.StopOnNaN(),
                 callbacks.SampleGrid(os.path.join(out, "samples"), seed=seed),
                 # History first: if a kill falls between the two, the
-                # resumed run drops the extra epoch of history.
-                callbacks.HistoryFile(os.path.join(out, "history.json"),
-                                      {k: v[:start_epoch] for k, v in previous.items()}),
+                # resumed run overwrites the extra epoch of history.
+                callbacks.HistoryFile(os.path.join(out, "history.json"), previous),
                 callbacks.EpochCheckpoint(os.path.join(out, "checkpoints")),
             ])
     with files.atomic_path(os.path.join(out, "model.keras")) as tmp:

@@ -14,14 +14,13 @@ import json
 import os
 import platform
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import tfgan_zoo  # noqa: E402
-from tfgan_zoo import data, images, presets  # noqa: E402
+from tfgan_zoo import callbacks, data, images, presets  # noqa: E402
 from tfgan_zoo.metrics import blurred, evaluate  # noqa: E402
 from zoo_models import dcgan  # noqa: E402
 from zoo_models.classifier import PRESETS as CLASSIFIER_PRESETS, Classifier  # noqa: E402
@@ -94,26 +93,6 @@ InceptionV3-based FID/IS from papers. Inputs are images in [-1, 1] of shape
 """
 
 
-class WallClock(keras.callbacks.Callback):
-    """Adds each epoch's seconds to a JSON file, so resumed runs sum up."""
-
-    def __init__(self, path):
-        super().__init__()
-        self.path = path
-
-    def seconds(self):
-        return json.load(open(self.path)) if os.path.exists(self.path) else []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        seconds = self.seconds()[:epoch] + [time.perf_counter() - self.start]
-        with open(self.path + ".tmp", "w") as f:
-            json.dump(seconds, f)
-        os.replace(self.path + ".tmp", self.path)
-
-
 def train_classifier(name, data_dir, epochs=None):
     recipe = dict(CLASSIFIER_RECIPES[name])
     epochs = epochs or recipe["epochs"]
@@ -130,13 +109,15 @@ def train_classifier(name, data_dir, epochs=None):
                       recipe["learning_rate"], steps)),
                   keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])
-    clock = WallClock(os.path.join(work, "epoch_seconds.json"))
+    history_path = os.path.join(work, "history.json")
+    history = callbacks.HistoryFile(history_path, json.load(open(history_path))
+                                    if os.path.exists(history_path) else None)
     model.fit(scale(x), y, batch_size=recipe["batch_size"], epochs=epochs,
               verbose=1 if sys.stdout.isatty() else 2,
               validation_data=(scale(x_test), y_test), callbacks=[
-                  keras.callbacks.BackupAndRestore(os.path.join(work, "backup")), clock])
+                  keras.callbacks.BackupAndRestore(os.path.join(work, "backup")), history])
     accuracy = model.evaluate(scale(x_test), y_test, verbose=0, return_dict=True)["accuracy"]
-    wall = sum(clock.seconds())
+    wall = sum(history.history["seconds"])
     card = CARD.format(
         name=name, description=CLASSIFIER_PRESETS[name]["description"] + ".",
         num_classes=model.num_classes, feature_dim=model.feature_dim, data=recipe["data"],
