@@ -20,6 +20,7 @@ setup(
         "tensorflow-datasets==4.9.10",
         "numpy>=1.26",
         "scipy>=1.11",
+        "ai-edge-litert==2.3.0",  # the LiteRT interpreter that checks .tflite exports
     ],
     extras_require={
         "cpu": [f"tensorflow-cpu=={TF}"],

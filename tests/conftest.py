@@ -8,17 +8,18 @@ import pytest  # noqa: E402
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets")
 
 
-@pytest.fixture
-def tiny_gan():
+def make_tiny_gan(num_classes=None, seed=0, **options):
     """An 8x8x1 DCGAN small enough to step in milliseconds."""
     from tfgan_zoo import GAN
     from zoo_models import dcgan
 
-    def make(num_classes=None, seed=0, **options):
-        g, d = dcgan.build((8, 8, 1), num_classes=num_classes, latent_dim=4, width=4,
-                           **options)
-        return GAN(g, d, seed=seed)
-    return make
+    g, d = dcgan.build((8, 8, 1), num_classes=num_classes, latent_dim=4, width=4, **options)
+    return GAN(g, d, seed=seed)
+
+
+@pytest.fixture
+def tiny_gan():
+    return make_tiny_gan
 
 
 @pytest.fixture

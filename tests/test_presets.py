@@ -52,3 +52,21 @@ def test_a_changed_file_fails_verification(tmp_path):
     with pytest.raises(ValueError, match="Unknown preset 'classifier_fashion'. Did you mean "
                                          "classifier_fashion_mnist"):
         presets.resolve("classifier_fashion")
+
+
+@pytest.mark.parametrize("name", presets.list_presets())
+def test_every_preset_exports_to_tf_serving_and_litert(name, tmp_path):
+    from export_checks import check_serving, check_tflite
+    from tfgan_zoo import export
+
+    if presets.registry()[name].get("kind") == "extractor":
+        with pytest.raises(ValueError, match="it is not a GAN"):
+            export.export_serving(name, tmp_path)
+        return
+    gan = presets.from_preset(name)
+    path = export.export_serving(name, tmp_path)
+    assert path == str(tmp_path / name / "1")
+    check_serving(gan, path, str(tmp_path))
+    for quantize in export.QUANTIZATIONS:
+        check_tflite(gan, export.export_tflite(gan, str(tmp_path / f"{quantize}.tflite"),
+                                               quantize=quantize), quantize)

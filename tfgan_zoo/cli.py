@@ -58,6 +58,16 @@ def _parser():
     sample.add_argument("--labels", type=int, nargs="+",
                         help="class labels (conditional GANs; default: cycle classes)")
     sample.add_argument("--out", required=True, help="grid.png or samples.npy")
+    export = commands.add_parser(
+        "export", help="a TF Serving SavedModel and/or a LiteRT .tflite of the generator")
+    export.add_argument("model", help="a preset, or a .keras file written by train")
+    export.add_argument("--serving", metavar="BASE_DIR",
+                        help="writes BASE_DIR/NAME/VERSION/ for tensorflow_model_server")
+    export.add_argument("--name", help="model name (default: the preset's or file's)")
+    export.add_argument("--version", type=int, help="default: the next free version")
+    export.add_argument("--tflite", metavar="FILE", help="writes a .tflite file")
+    export.add_argument("--quantize", default="none",
+                        help="TFLite weights: none, float16, dynamic or int8")
     evaluate = commands.add_parser("evaluate", help="FID, KID, IS, precision/recall")
     evaluate.add_argument("model", help="a .keras GAN, or samples as .npy [N, H, W, C]")
     evaluate.add_argument("--data", required=True,
@@ -104,6 +114,20 @@ def main(argv=None):
             tfgan_zoo.sample(args.model, args.out, num=args.num, seed=args.seed,
                              labels=args.labels)
             print(f"Wrote {args.out}")
+        elif args.command == "export":
+            if not (args.serving or args.tflite):
+                raise ValueError("Nothing to export: give --serving BASE_DIR and/or "
+                                 "--tflite FILE.")
+            from tfgan_zoo import export
+            model = export.as_gan(args.model)
+            name = args.name or export.default_name(args.model, model)
+            if args.serving:
+                path = export.export_serving(model, args.serving, name=name,
+                                             version=args.version)
+                print(f"Wrote {path} (signatures: {', '.join(export.SIGNATURES)})")
+            if args.tflite:
+                export.export_tflite(model, args.tflite, quantize=args.quantize)
+                print(f"Wrote {args.tflite} (quantize={args.quantize})")
         elif args.command == "evaluate":
             result = tfgan_zoo.metrics.evaluate(
                 args.model, args.data, num=args.num, num_real=args.num_real,

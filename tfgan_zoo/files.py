@@ -32,10 +32,10 @@ def _umask():
     return mask
 
 
-def make_temp_dir(parent):
+def make_temp_dir(parent, prefix=TEMP_PREFIX):
     """A temporary folder in `parent` with the usual permissions (not mkdtemp's 0700),
     named so that `remove_partials` recognizes it."""
-    path = tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=parent)
+    path = tempfile.mkdtemp(prefix=prefix, dir=parent)
     os.chmod(path, 0o777 & ~_umask())
     return path
 

@@ -324,7 +324,7 @@ class GAN(keras.Model):
         """
         labels = self._check_labels(labels, num)
         generator = self.ema_generator if (use_ema and self.ema_generator) else self.generator
-        z = keras.random.normal((num, self.latent_dim), seed=seed)
+        z = self.latents(num, seed)
         out = []
         for start in range(0, num, batch_size):
             stop = min(start + batch_size, num)
@@ -332,6 +332,18 @@ class GAN(keras.Model):
             out.append(keras.ops.convert_to_numpy(
                 self._generate(z[start:stop], y, training=False, generator=generator)))
         return np.concatenate(out).astype(np.float32)
+
+    def latents(self, num, seed):
+        """The [num, latent_dim] standard-normal latents of `generate(num, seed)`.
+
+        `seed` may be an int or an int64 tensor (exported signatures): the draw
+        is `keras.random.normal(..., seed=int)`'s stateless one, written with
+        tensors.
+        """
+        key = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
+        key = tf.cast(tf.math.floormod(key, tf.int32.max - 1), tf.int32)
+        return tf.random.stateless_normal(tf.stack([tf.cast(num, tf.int32), self.latent_dim]),
+                                          seed=key)
 
     def class_cycle(self, num, start=0):
         """Labels start, start+1, ... modulo the classes (None if unconditional):

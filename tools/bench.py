@@ -7,6 +7,9 @@ BENCHMARKS.md with the machine, versions, date and the command that made it.
                                                (10k and 100k generated vs 10k real)
   python tools/bench.py presets [--quick]      each GAN preset's scores beside the
                                                real floor and the blurred yardstick
+  python tools/bench.py export [--quick]       exported generators: file size, batch-1
+                                               latency, difference to Keras and FID
+                                               for SavedModel and each TFLite quantization
 """
 import argparse
 import datetime
@@ -169,17 +172,98 @@ def presets_(args):
                            "blurred FID", "FID / blurred", "precision", "recall"], rows)
 
 
+def _median_ms(fn, repeats):
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return f"{1000 * statistics.median(times):.2f}"
+
+
+def _folder_kb(path):
+    return sum(os.path.getsize(os.path.join(root, n))
+               for root, _, names in os.walk(path) for n in names) // 1024
+
+
+def export_(args):
+    """Keras vs the SavedModel vs LiteRT per quantization, on the same latents."""
+    import tempfile
+
+    import numpy as np
+    from ai_edge_litert.interpreter import Interpreter
+
+    from tfgan_zoo import export, images
+
+    num, repeats = (1000, 20) if args.quick else (10_000, 200)
+    rows = []
+    for name in ("dcgan_fashion_mnist", "cdcgan_fashion_mnist"):
+        gan = tfgan_zoo.from_preset(name)
+        generator = gan.ema_generator or gan.generator
+        z = np.asarray(gan.latents(num, 0))
+        labels = gan.class_cycle(num)
+        one = [z[:1]] + ([labels[:1]] if gan.conditional else [])
+        reference = np.concatenate([
+            np.asarray(generator([z[i:i + 500], labels[i:i + 500]] if gan.conditional
+                                 else z[i:i + 500], training=False))
+            for i in range(0, num, 500)])
+        data = os.path.join(os.path.dirname(DATA), "fashion_mnist.npz")
+
+        def row(kind, size_kb, latency, out):
+            diff = np.abs(out - reference)
+            fid = tfgan_zoo.metrics.evaluate(images.to_uint8(out), data, num=num,
+                                             verbose=0)["fid"]
+            rows.append([name, kind, size_kb, latency, f"{diff.max():.4f}",
+                         f"{diff.mean():.5f}", f"{fid:.2f}"])
+            print(rows[-1], flush=True)
+
+        keras_one = tf.function(lambda *x: generator(list(x) if gan.conditional else x[0],
+                                                     training=False))
+        row("Keras (tf.function)", "-", _median_ms(lambda: keras_one(*one), repeats),
+            reference)
+        with tempfile.TemporaryDirectory() as work:
+            path = export.export_serving(gan, work, name=name)
+            served = tf.saved_model.load(path).signatures["serving_default"]
+            feed = {"z": tf.constant(z[:1])}
+            if gan.conditional:
+                feed["labels"] = tf.constant(labels[:1], tf.int64)
+            out = np.concatenate([served(**{k: tf.constant(v[i:i + 500]) for k, v in
+                                            {"z": z, "labels": labels}.items()
+                                            if k in feed})["images"].numpy()
+                                  for i in range(0, num, 500)])
+            row("SavedModel serving_default", _folder_kb(path),
+                _median_ms(lambda: served(**feed), repeats), out)
+            for quantize in export.QUANTIZATIONS:
+                file = export.export_tflite(gan, os.path.join(work, f"{quantize}.tflite"),
+                                            quantize=quantize)
+                runner = Interpreter(model_path=file).get_signature_runner()
+                inputs = {"z": z[:1]}
+                if gan.conditional:
+                    inputs["labels"] = labels[:1].astype(np.int64)
+                latency = _median_ms(lambda: runner(**inputs), repeats)
+                out = np.concatenate([export.run_tflite(file, z[i:i + 500], None if labels
+                                                        is None else labels[i:i + 500])
+                                      for i in range(0, num, 500)])
+                row(f"TFLite {quantize}", os.path.getsize(file) // 1024, latency, out)
+    record(f"Export ({num} images from the same latents; batch-1 latency median of "
+           f"{repeats} calls, LiteRT default threads)",
+           ["preset", "format", "size KB", "batch-1 ms", "max |diff| to Keras",
+            "mean |diff|", "FID"], rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("distribute", "eval", "presets"):
+    for name in ("distribute", "eval", "presets", "export"):
         commands.add_parser(name).add_argument("--quick", action="store_true",
                                                help="a smoke run of a minute or less")
     if len(sys.argv) == 4 and sys.argv[1] == "_eval_child":
         return eval_child(int(sys.argv[2]), int(sys.argv[3]))
     args = parser.parse_args()
-    {"distribute": distribute, "eval": evaluate_, "presets": presets_}[args.command](args)
+    {"distribute": distribute, "eval": evaluate_, "presets": presets_,
+     "export": export_}[args.command](args)
 
 
 if __name__ == "__main__":
