@@ -90,6 +90,45 @@ def test_train_step_equals_a_hand_written_tape(tiny_gan, images, loss):
                            gan.generator.weights[0].numpy())
 
 
+def tutorial_step(gan, real):
+    """The TF DCGAN tutorial's train_step: one generator forward, two tapes."""
+    g, d = clone(gan.generator), clone(gan.discriminator)
+    g_opt, d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4,
+                                                                                   beta_1=0.5)
+    bce = keras.losses.BinaryCrossentropy(from_logits=True)
+    noise = keras.random.normal((real.shape[0], gan.latent_dim),
+                                seed=keras.random.SeedGenerator(gan.seed))
+    with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
+        generated = g(noise, training=True)
+        real_output, fake_output = d(real, training=True), d(generated, training=True)
+        gen_loss = bce(tf.ones_like(fake_output), fake_output)
+        disc_loss = (bce(tf.ones_like(real_output), real_output)
+                     + bce(tf.zeros_like(fake_output), fake_output))
+    g_opt.apply_gradients(zip(gen_tape.gradient(gen_loss, g.trainable_variables),
+                              g.trainable_variables))
+    d_opt.apply_gradients(zip(disc_tape.gradient(disc_loss, d.trainable_variables),
+                              d.trainable_variables))
+    return g, d, float(gen_loss), float(disc_loss)
+
+
+def test_simultaneous_step_equals_the_tutorial_loop(tiny_gan, images):
+    gan = tiny_gan(seed=3)
+    ref_g, ref_d, ref_g_loss, ref_d_loss = tutorial_step(gan, tf.constant(images))
+    gan.compile(simultaneous=True)
+    logs = gan.train_on_batch(images, return_dict=True)
+    assert_same_weights(gan.generator, ref_g)
+    assert_same_weights(gan.discriminator, ref_d)
+    np.testing.assert_allclose([logs["g_loss"], logs["d_loss"]], [ref_g_loss, ref_d_loss],
+                               rtol=1e-5)
+    alternating = tiny_gan(seed=3)
+    alternating.compile()
+    alternating.train_on_batch(images)
+    assert not np.allclose(alternating.generator.weights[0].numpy(),
+                           gan.generator.weights[0].numpy())
+    with pytest.raises(ValueError, match="use d_steps=1"):
+        tiny_gan().compile(simultaneous=True, d_steps=2)
+
+
 def test_d_steps_and_r1_on_a_conditional_gan(tiny_gan, images):
     gan = tiny_gan(num_classes=3, seed=1)
     labels = tf.constant([0, 1, 2, 0, 1, 2, 0, 1])

@@ -15,7 +15,24 @@ NETWORKS = {
         (28, 28, 1), width=4, spectral_norm=True, dropout=0.3),
     "discriminator_32x32x3_conditional": lambda: dcgan.Discriminator(
         (32, 32, 3), width=4, num_classes=10),
+    "tutorial_generator": lambda: dcgan.TutorialGenerator((28, 28, 1), latent_dim=8),
+    "tutorial_discriminator": lambda: dcgan.build((28, 28, 1), architecture="tutorial")[1],
 }
+
+
+def test_the_tutorial_architecture_is_the_tutorials():
+    """Parameter counts of the TF DCGAN tutorial's model.summary() (28x28x1, z 100)."""
+    g, d = dcgan.build((28, 28, 1), architecture="tutorial")
+    assert (g.count_params(), d.count_params()) == (2_330_944, 212_865)
+    assert [type(layer).__name__ for layer in d.layers] == [
+        "InputLayer", "Conv2D", "LeakyReLU", "Dropout", "Conv2D", "LeakyReLU", "Dropout",
+        "Flatten", "Dense", "Activation"]
+    assert d.get_layer("down0_act").negative_slope == 0.3
+    assert d.get_layer("down0_dropout").rate == 0.3
+    with pytest.raises(ValueError, match="Unknown architecture 'resnet'"):
+        dcgan.build((28, 28, 1), architecture="resnet")
+    with pytest.raises(ValueError, match="unconditional"):
+        dcgan.build((28, 28, 1), num_classes=10, architecture="tutorial")
 
 
 def inputs_for(model, n=3):

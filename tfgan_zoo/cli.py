@@ -24,7 +24,13 @@ def _parser():
     train.add_argument("--width", type=int, default=64, help="network width")
     train.add_argument("--d-steps", type=int, help="D updates per G update")
     train.add_argument("--learning-rate", type=float)
+    train.add_argument("--beta-1", type=float, help="Adam's beta_1 (default: the loss's)")
     train.add_argument("--ema-decay", type=float)
+    train.add_argument("--simultaneous", action="store_true",
+                       help="update G and D from one generator pass (the TF tutorial's "
+                            "loop) instead of alternating; needs one D step")
+    train.add_argument("--architecture", default="dcgan",
+                       help="dcgan, or tutorial: the TF DCGAN tutorial's networks")
     train.add_argument("--spectral-norm", action="store_true")
     train.add_argument("--limit", type=int, help="use only the first N images")
     train.add_argument("--seed", type=int, default=0)
@@ -93,10 +99,13 @@ def main(argv=None):
                 args.data, args.out, family=args.family, loss=args.loss,
                 epochs=args.epochs, batch_size=args.batch_size,
                 conditional=args.conditional, d_steps=args.d_steps,
-                learning_rate=args.learning_rate, ema_decay=args.ema_decay,
+                learning_rate=args.learning_rate, beta_1=args.beta_1,
+                ema_decay=args.ema_decay, simultaneous=args.simultaneous,
                 seed=args.seed, limit=args.limit, strategy=args.strategy,
                 resume=args.resume, latent_dim=args.latent_dim,
-                width=args.width, spectral_norm=args.spectral_norm)
+                width=args.width, spectral_norm=args.spectral_norm,
+                **({"architecture": args.architecture}
+                   if args.architecture != "dcgan" else {}))
             print(f"Wrote {os.path.join(args.out, 'model.keras')} and sample grids "
                   f"in {os.path.join(args.out, 'samples')}")
         elif args.command == "finetune":

@@ -86,7 +86,7 @@ class GAN(keras.Model):
     # ----------------------------------------------------------------- compile
     def compile(self, g_optimizer=None, d_optimizer=None, loss="non_saturating",
                 d_steps=1, gp_weight=10.0, r1_weight=0.0, ema_decay=None,
-                label_smoothing=0.0, **kwargs):
+                label_smoothing=0.0, simultaneous=False, **kwargs):
         """Configures training.
 
         Args:
@@ -100,6 +100,10 @@ class GAN(keras.Model):
             trainable weights in `ema_generator` (e.g. 0.999); its BatchNorm
             statistics are copied from the live generator, not averaged.
           label_smoothing: one-sided, for non_saturating and minimax.
+          simultaneous: update G and D from one generator forward pass and
+            the same latents (as the TF DCGAN tutorial's loop does) instead of
+            alternating a D step and a G step on fresh latents: one G forward
+            and one D pass on the fakes less per step. Needs d_steps=1.
           **kwargs: passed to `keras.Model.compile` (`steps_per_execution`,
             `jit_compile`, `run_eagerly`).
         """
@@ -109,6 +113,9 @@ class GAN(keras.Model):
             raise ValueError(f"d_steps must be an integer >= 1, got {d_steps!r}.")
         if ema_decay is not None and not 0.0 <= ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay!r}.")
+        if simultaneous and d_steps != 1:
+            raise ValueError(f"simultaneous=True updates G and D once each per step: "
+                             f"use d_steps=1 (got {d_steps}) or simultaneous=False.")
         if label_smoothing and loss not in _SMOOTHABLE:
             raise ValueError(f"label_smoothing applies to {_SMOOTHABLE}, not {loss!r}.")
         g_optimizer = keras.optimizers.get(g_optimizer or default_optimizer())
@@ -123,6 +130,7 @@ class GAN(keras.Model):
         self.r1_weight = float(r1_weight)
         self.ema_decay = ema_decay
         self.label_smoothing = float(label_smoothing)
+        self.simultaneous = bool(simultaneous)
         if ema_decay is not None and self.ema_generator is None:
             self.ema_generator = type(self.generator).from_config(self.generator.get_config())
             self.ema_generator.set_weights(self.generator.get_weights())
@@ -147,6 +155,7 @@ class GAN(keras.Model):
             "loss": self.loss_name, "d_steps": self.d_steps,
             "gp_weight": self.gp_weight, "r1_weight": self.r1_weight,
             "ema_decay": self.ema_decay, "label_smoothing": self.label_smoothing,
+            "simultaneous": self.simultaneous,
         }
 
     def compile_from_config(self, config):
@@ -223,11 +232,16 @@ class GAN(keras.Model):
         global_batch = tf.cast(tf.shape(per_example)[0] * replicas, tf.float32)
         return tf.reduce_sum(per_example) / global_batch
 
-    def _d_objective(self, real, labels, batch, training=True):
-        """Per-example discriminator loss (penalties included) on fresh latents."""
-        _, d_loss_fn, uses_gp = LOSSES[self.loss_name]
+    def _fake(self, labels, batch, training):
         z = self._draw(batch, (self.latent_dim,), keras.random.normal)
-        fake = tf.cast(self._generate(z, labels, training=training), tf.float32)
+        return tf.cast(self._generate(z, labels, training=training), tf.float32)
+
+    def _d_objective(self, real, labels, batch, training=True, fake=None):
+        """(Per-example discriminator loss, penalties included, and D's outputs
+        on the fakes), on `fake` or on fakes from fresh latents."""
+        _, d_loss_fn, uses_gp = LOSSES[self.loss_name]
+        if fake is None:
+            fake = self._fake(labels, batch, training)
         self._check_shape(real, fake)
 
         def discriminate(images):
@@ -248,13 +262,15 @@ class GAN(keras.Model):
         self.d_loss_tracker.update_state(d_loss)
         self.d_real_tracker.update_state(_per_example(real_out))
         self.d_fake_tracker.update_state(_per_example(fake_out))
-        return d_loss
+        return d_loss, fake_out
 
-    def _g_objective(self, labels, batch, training=True):
+    def _g_objective(self, labels, batch, training=True, fake_out=None):
+        """Per-example generator loss of `fake_out` (D's outputs on fakes), or
+        of fakes from fresh latents."""
         g_loss_fn = LOSSES[self.loss_name][0]
-        z = self._draw(batch, (self.latent_dim,), keras.random.normal)
-        fake_out = self._discriminate(self._generate(z, labels, training=training),
-                                      labels, training)
+        if fake_out is None:
+            fake_out = self._discriminate(self._fake(labels, batch, training), labels,
+                                          training)
         g_loss = _per_example(g_loss_fn(fake_out, **self._loss_options()))
         self.g_loss_tracker.update_state(g_loss)
         return g_loss
@@ -264,13 +280,22 @@ class GAN(keras.Model):
         batch = tf.shape(real)[0]
         d_vars = self.discriminator.trainable_variables
         g_vars = self.generator.trainable_variables
-        for _ in range(self.d_steps):
+        if self.simultaneous:
+            with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
+                d_loss, fake_out = self._d_objective(
+                    real, labels, batch, fake=self._fake(labels, batch, training=True))
+                d_loss = self._mean(d_loss)
+                g_loss = self._mean(self._g_objective(labels, batch, fake_out=fake_out))
+            self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
+            self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars))
+        else:
+            for _ in range(self.d_steps):
+                with tf.GradientTape() as tape:
+                    d_loss = self._mean(self._d_objective(real, labels, batch)[0])
+                self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, d_vars), d_vars))
             with tf.GradientTape() as tape:
-                d_loss = self._mean(self._d_objective(real, labels, batch))
-            self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, d_vars), d_vars))
-        with tf.GradientTape() as tape:
-            g_loss = self._mean(self._g_objective(labels, batch))
-        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_vars), g_vars))
+                g_loss = self._mean(self._g_objective(labels, batch))
+            self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_vars), g_vars))
         if self.ema_generator is not None:
             self._update_ema()
         return self._logs()

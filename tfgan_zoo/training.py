@@ -19,8 +19,8 @@ DEFAULT_RECIPE = {"d_steps": 1, "adam": {"learning_rate": 2e-4, "beta_1": 0.5}}
 
 def train(data_source, out, family="dcgan", loss="non_saturating", epochs=1,
           batch_size=64, conditional=False, d_steps=None, learning_rate=None,
-          ema_decay=None, seed=0, limit=None, strategy="default", resume=True,
-          verbose="auto", **family_options):
+          beta_1=None, ema_decay=None, simultaneous=False, seed=0, limit=None,
+          strategy="default", resume=True, verbose="auto", **family_options):
     """Trains a GAN of `family` on `data_source` (see `data.load`) into `out`.
 
     Each epoch writes `out/samples/epoch_NNN.png` (fixed latents),
@@ -31,17 +31,25 @@ def train(data_source, out, family="dcgan", loss="non_saturating", epochs=1,
     weights, optimizer and RNG states and data order it would have had;
     `resume=False` starts over. `batch_size` is global; `strategy` is a name
     for `distribute.get_strategy` or a `tf.distribute.Strategy`.
-    `family_options` go to the family's `build` (e.g. `width=32`).
-    Returns the trained `GAN`.
+    `learning_rate` and `beta_1` override the loss's Adam settings (`RECIPES`);
+    `simultaneous` see `GAN.compile`. `family_options` go to the family's
+    `build` (e.g. `width=32`). Returns the trained `GAN`.
     """
     run = {"data": str(data_source), "family": family, "loss": loss,
            "batch_size": batch_size, "conditional": conditional, "d_steps": d_steps,
            "learning_rate": learning_rate, "ema_decay": ema_decay, "seed": seed,
            "limit": limit, **family_options}
+    # Recorded only when set, so that runs.json files of older runs still match.
+    if beta_1 is not None:
+        run["beta_1"] = beta_1
+    if simultaneous:
+        run["simultaneous"] = True
+    adam = {k: v for k, v in (("learning_rate", learning_rate), ("beta_1", beta_1))
+            if v is not None}
 
     def build(info):
-        return _build(family, loss, info, conditional, d_steps, learning_rate, ema_decay,
-                      seed, family_options)
+        return _build(family, loss, info, conditional, d_steps, adam, ema_decay,
+                      simultaneous, seed, family_options)
     return _fit(build, run, data_source, out, epochs, batch_size, conditional, seed, limit,
                 strategy, resume, verbose)
 
@@ -131,17 +139,18 @@ def _fit(build, run, data_source, out, epochs, batch_size, conditional, seed, li
     return gan
 
 
-def _build(family, loss, info, conditional, d_steps, learning_rate, ema_decay, seed,
+def _build(family, loss, info, conditional, d_steps, adam, ema_decay, simultaneous, seed,
            family_options):
     recipe = RECIPES.get(loss, DEFAULT_RECIPE)
-    adam = dict(recipe["adam"], **({"learning_rate": learning_rate} if learning_rate else {}))
+    adam = dict(recipe["adam"], **adam)
     generator, discriminator = families.get(family).build(
         info["image_shape"], num_classes=info["num_classes"] if conditional else None,
         **family_options)
     gan = GAN(generator, discriminator, seed=seed, name=f"{family}_gan")
     gan.compile(g_optimizer=keras.optimizers.Adam(**adam),
                 d_optimizer=keras.optimizers.Adam(**adam), loss=loss,
-                d_steps=d_steps or recipe["d_steps"], ema_decay=ema_decay)
+                d_steps=d_steps or recipe["d_steps"], ema_decay=ema_decay,
+                simultaneous=simultaneous)
     return gan
 
 

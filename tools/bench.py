@@ -7,6 +7,9 @@ BENCHMARKS.md with the machine, versions, date and the command that made it.
                                                (10k and 100k generated vs 10k real)
   python tools/bench.py presets [--quick]      each GAN preset's scores beside the
                                                real floor and the blurred yardstick
+  python tools/bench.py quality RECIPE... [--epochs N] [--quick]
+                                               FID after each epoch against training
+                                               wall time, per recipe (QUALITY_RECIPES)
   python tools/bench.py export [--quick]       exported generators: file size, batch-1
                                                latency, difference to Keras and FID
                                                for SavedModel and each TFLite quantization
@@ -172,6 +175,67 @@ def presets_(args):
                            "blurred FID", "FID / blurred", "precision", "recall"], rows)
 
 
+# Recipes on Fashion-MNIST for `quality`: keyword arguments of `tfgan_zoo.train`.
+QUALITY_RECIPES = {
+    "dcgan_w32_b64": {"width": 32, "batch_size": 64, "ema_decay": 0.999},  # the preset's
+    "dcgan_w64_b64": {"width": 64, "batch_size": 64, "ema_decay": 0.999},
+    "dcgan_w32_b128": {"width": 32, "batch_size": 128, "ema_decay": 0.999},
+    "dcgan_w32_b64_lr1e-4": {"width": 32, "batch_size": 64, "ema_decay": 0.999,
+                             "learning_rate": 1e-4},
+    "dcgan_w32_b64_hinge": {"width": 32, "batch_size": 64, "ema_decay": 0.999,
+                            "loss": "hinge"},
+    # The TF DCGAN tutorial: its networks, Adam(1e-4), batch 256, its simultaneous loop
+    "tutorial": {"architecture": "tutorial", "batch_size": 256, "learning_rate": 1e-4,
+                 "beta_1": 0.9, "simultaneous": True},
+    "wgan_gp_w32_d5": {"width": 32, "batch_size": 64, "ema_decay": 0.999,
+                       "loss": "wgan_gp"},  # the preset's
+    "wgan_gp_w32_d2": {"width": 32, "batch_size": 64, "ema_decay": 0.999,
+                       "loss": "wgan_gp", "d_steps": 2},
+}
+
+
+def quality(args):
+    """Trains each recipe one epoch at a time (resumable: runs/quality/RECIPE),
+    scoring FID of 5,000 samples (EMA and live generator) against 5,000
+    training images by the zoo classifier after every epoch. Training time is
+    the fit time of the epochs only (from history.json)."""
+    import numpy as np
+
+    from tfgan_zoo import files, images
+    from tfgan_zoo.metrics import extractors, frechet_distance
+
+    num = 1000 if args.quick else 5000
+    epochs = args.epochs or (1 if args.quick else 5)
+    extract = extractors.get("classifier_fashion_mnist")
+    train_images, _ = tfgan_zoo.data.load_arrays(DATA, "train")
+    real = train_images[np.random.default_rng(0).permutation(len(train_images))[:num]]
+    real_features, _ = extract(images.to_float(real))
+    rows = []
+    for name in args.recipes:
+        out = os.path.join(ROOT, "runs", "quality" + ("_quick" if args.quick else ""), name)
+        scores_path = os.path.join(out, "quality.json")
+        scores = json.load(open(scores_path)) if os.path.exists(scores_path) else {}
+        for epoch in range(1, epochs + 1):
+            if str(epoch) not in scores:
+                gan = tfgan_zoo.train(DATA, out, epochs=epoch, verbose=0,
+                                      limit=2000 if args.quick else None,
+                                      **QUALITY_RECIPES[name])
+                seconds = sum(json.load(open(os.path.join(out, "history.json")))["seconds"])
+                fids = {}
+                for kind, use_ema in (("ema", True), ("live", False)):
+                    features, _ = extract(gan.generate(num, seed=0, use_ema=use_ema))
+                    fids[kind] = frechet_distance(real_features, features)
+                scores[str(epoch)] = {"seconds": seconds, **fids}
+                files.write_bytes(scores_path, json.dumps(scores, indent=1).encode())
+            entry = scores[str(epoch)]
+            rows.append([name, epoch, f"{entry['seconds'] / 60:.1f}", f"{entry['ema']:.2f}",
+                         f"{entry['live']:.2f}"])
+            print(rows[-1], flush=True)
+    record(f"Time to quality on Fashion-MNIST (FID of {num} samples vs {num} training "
+           "images, zoo classifier, after each epoch)",
+           ["recipe", "epoch", "train min", "FID (EMA G)", "FID (live G)"], rows)
+
+
 def _median_ms(fn, repeats):
     fn()  # warm-up
     times = []
@@ -259,11 +323,15 @@ def main():
     for name in ("distribute", "eval", "presets", "export"):
         commands.add_parser(name).add_argument("--quick", action="store_true",
                                                help="a smoke run of a minute or less")
+    quality_ = commands.add_parser("quality")
+    quality_.add_argument("recipes", nargs="+", choices=sorted(QUALITY_RECIPES))
+    quality_.add_argument("--epochs", type=int, help="default 5 (1 with --quick)")
+    quality_.add_argument("--quick", action="store_true", help="2,000 images, 1 epoch")
     if len(sys.argv) == 4 and sys.argv[1] == "_eval_child":
         return eval_child(int(sys.argv[2]), int(sys.argv[3]))
     args = parser.parse_args()
     {"distribute": distribute, "eval": evaluate_, "presets": presets_,
-     "export": export_}[args.command](args)
+     "export": export_, "quality": quality}[args.command](args)
 
 
 if __name__ == "__main__":

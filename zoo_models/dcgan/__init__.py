@@ -2,11 +2,30 @@
 from zoo_models.dcgan.discriminator import Discriminator
 from zoo_models.dcgan.generator import Generator
 from zoo_models.dcgan.presets import PRESETS
+from zoo_models.dcgan.tutorial import TutorialGenerator
+
+ARCHITECTURES = ("dcgan", "tutorial")
 
 
 def build(image_shape, num_classes=None, latent_dim=100, width=64,
-          spectral_norm=False, dropout=0.0):
-    """Returns (generator, discriminator) for images of `image_shape`."""
+          spectral_norm=False, dropout=0.0, architecture="dcgan"):
+    """Returns (generator, discriminator) for images of `image_shape`.
+
+    `architecture="tutorial"` gives exactly the TF DCGAN tutorial's networks
+    (`TutorialGenerator`; discriminator Conv 64 -> Conv 128, LeakyReLU 0.3,
+    Dropout 0.3, Dense 1); it is unconditional and ignores `width` and
+    `dropout`.
+    """
+    if architecture == "tutorial":
+        if num_classes is not None or spectral_norm:
+            raise ValueError("architecture='tutorial' is the tutorial's unconditional "
+                             "DCGAN: no num_classes or spectral_norm.")
+        return (TutorialGenerator(image_shape, latent_dim=latent_dim, name="generator"),
+                Discriminator(image_shape, width=64, dropout=0.3, negative_slope=0.3,
+                              name="discriminator"))
+    if architecture != "dcgan":
+        raise ValueError(f"Unknown architecture {architecture!r}: use one of "
+                         f"{', '.join(ARCHITECTURES)}.")
     return (Generator(image_shape, latent_dim=latent_dim, width=width,
                       num_classes=num_classes, name="generator"),
             Discriminator(image_shape, width=width, num_classes=num_classes,
@@ -14,4 +33,5 @@ def build(image_shape, num_classes=None, latent_dim=100, width=64,
                           name="discriminator"))
 
 
-__all__ = ["Discriminator", "Generator", "PRESETS", "build"]
+__all__ = ["ARCHITECTURES", "Discriminator", "Generator", "PRESETS", "TutorialGenerator",
+           "build"]

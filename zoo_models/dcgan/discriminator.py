@@ -24,10 +24,12 @@ class Discriminator(keras.Model):
         `keras.layers.SpectralNormalization` (Miyato et al. 2018).
       dropout: rate after each convolution block (the TF tutorial uses 0.3).
       kernel_size: of every convolution.
+      negative_slope: of the LeakyReLUs (the TF tutorial's Keras default is 0.3).
     """
 
     def __init__(self, image_shape=(28, 28, 1), width=64, num_classes=None,
-                 spectral_norm=False, dropout=0.0, kernel_size=5, **kwargs):
+                 spectral_norm=False, dropout=0.0, kernel_size=5, negative_slope=0.2,
+                 **kwargs):
         image_shape = tuple(int(s) for s in image_shape)
         stages = num_upsamplings(image_shape)
 
@@ -40,7 +42,7 @@ class Discriminator(keras.Model):
         for stage in range(stages):
             x = normalized(keras.layers.Conv2D(channels, kernel_size, strides=2,
                                                padding="same", name=f"down{stage}"))(x)
-            x = keras.layers.LeakyReLU(0.2, name=f"down{stage}_act")(x)
+            x = keras.layers.LeakyReLU(negative_slope, name=f"down{stage}_act")(x)
             if dropout:
                 x = keras.layers.Dropout(dropout, name=f"down{stage}_dropout")(x)
             channels *= 2
@@ -62,6 +64,7 @@ class Discriminator(keras.Model):
         self.spectral_norm = spectral_norm
         self.dropout = dropout
         self.kernel_size = kernel_size
+        self.negative_slope = negative_slope
 
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable}
@@ -69,6 +72,7 @@ class Discriminator(keras.Model):
             "image_shape": self.image_shape, "width": self.width,
             "num_classes": self.num_classes, "spectral_norm": self.spectral_norm,
             "dropout": self.dropout, "kernel_size": self.kernel_size,
+            "negative_slope": self.negative_slope,
         })
         return config
 
