@@ -13,7 +13,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # LiteRT output vs Keras, images in [-1, 1]: (max abs, mean abs) difference allowed.
 # float32 and float16 bound every pixel. Quantized models bound the mean only: a
 # few pixels move by up to 0.35 (dynamic) or 0.8 (int8) on the presets
-# (BENCHMARKS.md, "Export"), while the mean stays <= 0.006 and <= 0.047 and the
+# (BENCHMARKS.md, "Sampling and export"), while the mean stays <= 0.006 and <= 0.047 and the
 # FID changes by < 0.1 (dynamic) and about +3 (int8).
 TFLITE_TOLERANCE = {"none": (1e-4, 1e-4), "float16": (1e-2, 1e-2),
                     "dynamic": (2.0, 0.015), "int8": (2.0, 0.08)}

@@ -7,12 +7,15 @@ BENCHMARKS.md with the machine, versions, date and the command that made it.
                                                (10k and 100k generated vs 10k real)
   python tools/bench.py presets [--quick]      each GAN preset's scores beside the
                                                real floor and the blurred yardstick
+  python tools/bench.py train [--quick]        GAN.fit on the TF tutorial's DCGAN vs the
+                                               tutorial's own tf.function loop, alternated;
+                                               FLOPs per image-step and share of fp32 GEMM
   python tools/bench.py quality RECIPE... [--epochs N] [--quick]
                                                FID after each epoch against training
                                                wall time, per recipe (QUALITY_RECIPES)
-  python tools/bench.py export [--quick]       exported generators: file size, batch-1
-                                               latency, difference to Keras and FID
-                                               for SavedModel and each TFLite quantization
+  python tools/bench.py sample [--quick]       generators via Keras, SavedModel and
+                                               LiteRT per quantization: size, batch-1
+                                               latency, img/s, difference to Keras, FID
 """
 import argparse
 import datetime
@@ -175,6 +178,138 @@ def presets_(args):
                            "blurred FID", "FID / blurred", "precision", "recall"], rows)
 
 
+TUTORIAL_BATCH = 256
+
+
+def _step_flops(fn, batch):
+    """Float ops of one traced step (forward, backward, optimizer update), summed
+    over the ops the step's outputs and updates depend on, with TF's per-op
+    flop statistics (those the profiler uses). Walking back from the outputs
+    skips the gradient ops that tape.gradient builds but nothing consumes
+    (TF prunes them before running; the profiler alone would count them)."""
+    from tensorflow.python.framework import ops as tf_ops
+
+    graph = fn.get_concrete_function(tf.TensorSpec([batch, 28, 28, 1], tf.float32)).graph
+    stack = [t.op for t in graph.outputs] + list(graph.control_outputs)
+    seen, total = set(), 0
+    while stack:
+        op = stack.pop()
+        if op.name in seen:
+            continue
+        seen.add(op.name)
+        total += tf_ops.get_stats_for_node_def(graph, op.node_def, "flops").value or 0
+        stack.extend([t.op for t in op.inputs] + list(op.control_inputs))
+    return total
+
+
+def gemm_gflops(n=2048, repeats=10):
+    """Median fp32 GFLOP/s of an n x n x n tf.matmul on this machine."""
+    a, b = tf.random.normal([n, n]), tf.random.normal([n, n])
+    matmul = tf.function(lambda: tf.reduce_sum(tf.matmul(a, b)))
+    matmul().numpy()
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        matmul().numpy()
+        rates.append(2 * n ** 3 / (time.perf_counter() - start) / 1e9)
+    return statistics.median(rates)
+
+
+def _tutorial_networks():
+    keras.utils.set_random_seed(0)
+    return dcgan.build((28, 28, 1), architecture="tutorial")
+
+
+def _reference_loop():
+    """The tutorial's training step, verbatim in spirit: one generator forward,
+    two tapes, BinaryCrossentropy, Adam(1e-4) each. Returns (step, window)."""
+    generator, discriminator = _tutorial_networks()
+    g_opt, d_opt = keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4)
+    cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
+
+    @tf.function
+    def train_step(images):
+        noise = tf.random.normal([TUTORIAL_BATCH, 100])
+        with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
+            generated_images = generator(noise, training=True)
+            real_output = discriminator(images, training=True)
+            fake_output = discriminator(generated_images, training=True)
+            gen_loss = cross_entropy(tf.ones_like(fake_output), fake_output)
+            disc_loss = (cross_entropy(tf.ones_like(real_output), real_output)
+                         + cross_entropy(tf.zeros_like(fake_output), fake_output))
+        g_opt.apply_gradients(zip(gen_tape.gradient(gen_loss, generator.trainable_variables),
+                                  generator.trainable_variables))
+        d_opt.apply_gradients(zip(disc_tape.gradient(disc_loss,
+                                                     discriminator.trainable_variables),
+                                  discriminator.trainable_variables))
+        return gen_loss
+
+    def window(dataset, steps):
+        iterator = iter(dataset)
+        start = time.perf_counter()
+        for _ in range(steps):
+            loss = train_step(next(iterator))
+        loss.numpy()
+        return time.perf_counter() - start
+    return train_step, window
+
+
+def _fit_loop(simultaneous, **compile_options):
+    generator, discriminator = _tutorial_networks()
+    gan = tfgan_zoo.GAN(generator, discriminator, seed=0)
+    gan.compile(g_optimizer=keras.optimizers.Adam(1e-4),
+                d_optimizer=keras.optimizers.Adam(1e-4), simultaneous=simultaneous,
+                **compile_options)
+    timer = EpochTimer()
+
+    def window(dataset, steps):
+        gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[timer])
+        return timer.seconds[-1]
+    return tf.function(gan.train_step), window
+
+
+def train_(args):
+    """Img/s of each setup in alternated windows of `steps` steps (median of
+    `windows` after one warm-up window each), FLOPs per image-step of each
+    setup's traced step, and the achieved share of this machine's GEMM rate."""
+    steps, windows = (4, 2) if args.quick else (20, 5)
+    dataset, _ = tfgan_zoo.load_data(DATA, TUTORIAL_BATCH)  # each window iterates anew
+    setups = {
+        "tutorial loop (reference)": _reference_loop(),
+        "GAN.fit simultaneous": _fit_loop(True),
+        "GAN.fit simultaneous, steps_per_execution=10": _fit_loop(
+            True, steps_per_execution=10),
+        "GAN.fit alternating (default)": _fit_loop(False),
+        "GAN.fit simultaneous, jit_compile": _fit_loop(True, jit_compile=True),
+    }
+    if args.quick:
+        setups.pop("GAN.fit simultaneous, steps_per_execution=10")
+    gemm = gemm_gflops()
+    seconds = {name: [] for name in setups}
+    for round_ in range(windows + 1):
+        for name, (_, window) in setups.items():
+            elapsed = window(dataset, steps)
+            if round_:  # the first round traces and warms up
+                seconds[name].append(elapsed)
+    reference = None
+    rows = []
+    for name, (step, _) in setups.items():
+        rates = [steps * TUTORIAL_BATCH / s for s in seconds[name]]
+        rate = statistics.median(rates)
+        reference = reference or rate
+        flops = _step_flops(step, TUTORIAL_BATCH) / TUTORIAL_BATCH
+        achieved = flops * rate / 1e9
+        rows.append([name, f"{rate:.0f}", f"{min(rates):.0f}-{max(rates):.0f}",
+                     f"{rate / reference:.3f}", f"{flops / 1e9:.3f}", f"{achieved:.1f}",
+                     f"{achieved / gemm:.0%}"])
+        print(rows[-1], flush=True)
+    record(f"Training speed, TF DCGAN tutorial networks, batch {TUTORIAL_BATCH} "
+           f"(median of {windows} alternated windows of {steps} steps; fp32 GEMM "
+           f"{gemm:.0f} GFLOP/s measured in the same run)",
+           ["setup", "img/s", "range", "vs reference", "GFLOP / image-step",
+            "GFLOP/s", "share of GEMM"], rows)
+
+
 # Recipes on Fashion-MNIST for `quality`: keyword arguments of `tfgan_zoo.train`.
 QUALITY_RECIPES = {
     "dcgan_w32_b64": {"width": 32, "batch_size": 64, "ema_decay": 0.999},  # the preset's
@@ -251,8 +386,11 @@ def _folder_kb(path):
                for root, _, names in os.walk(path) for n in names) // 1024
 
 
-def export_(args):
-    """Keras vs the SavedModel vs LiteRT per quantization, on the same latents."""
+def sample_(args):
+    """Generators served four ways, on the same latents: Keras `predict` and a
+    plain tf.function call, the exported SavedModel, and LiteRT per
+    quantization. Batch-1 latency, images/s in batches of 256, difference to
+    Keras, FID of the images (zoo classifier, as the preset cards)."""
     import tempfile
 
     import numpy as np
@@ -260,67 +398,65 @@ def export_(args):
 
     from tfgan_zoo import export, images
 
-    num, repeats = (1000, 20) if args.quick else (10_000, 200)
+    num, repeats, batch = (1000, 20, 256) if args.quick else (10_000, 200, 256)
+    data = os.path.join(os.path.dirname(DATA), "fashion_mnist.npz")
     rows = []
     for name in ("dcgan_fashion_mnist", "cdcgan_fashion_mnist"):
         gan = tfgan_zoo.from_preset(name)
         generator = gan.ema_generator or gan.generator
         z = np.asarray(gan.latents(num, 0))
         labels = gan.class_cycle(num)
-        one = [z[:1]] + ([labels[:1]] if gan.conditional else [])
-        reference = np.concatenate([
-            np.asarray(generator([z[i:i + 500], labels[i:i + 500]] if gan.conditional
-                                 else z[i:i + 500], training=False))
-            for i in range(0, num, 500)])
-        data = os.path.join(os.path.dirname(DATA), "fashion_mnist.npz")
-
-        def row(kind, size_kb, latency, out):
+        labels = None if labels is None else labels.astype(np.int64)
+        call = tf.function(lambda z, y: generator([z, y] if gan.conditional else z,
+                                                  training=False))
+        runners = {
+            "Keras predict": lambda z, y: generator.predict(
+                [z, y] if gan.conditional else z, batch_size=batch, verbose=0),
+            "Keras call (tf.function)": lambda z, y: call(z, y).numpy(),
+        }
+        sizes = {}
+        work = tempfile.mkdtemp()
+        path = export.export_serving(gan, work, name=name)
+        served = tf.saved_model.load(path).signatures["serving_default"]
+        runners["SavedModel serving_default"] = lambda z, y: served(
+            **({"z": tf.constant(z)} | ({"labels": tf.constant(y)} if y is not None
+                                       else {})))["images"].numpy()
+        sizes["SavedModel serving_default"] = _folder_kb(path)
+        for quantize in export.QUANTIZATIONS:
+            file = export.export_tflite(gan, os.path.join(work, f"{quantize}.tflite"),
+                                        quantize=quantize)
+            runner = Interpreter(model_path=file).get_signature_runner()
+            runners[f"TFLite {quantize}"] = lambda z, y, runner=runner: runner(
+                **({"z": z} | ({"labels": y} if y is not None else {})))["images"]
+            sizes[f"TFLite {quantize}"] = os.path.getsize(file) // 1024
+        reference = None
+        for kind, run in runners.items():
+            y1 = None if labels is None else labels[:1]
+            latency = _median_ms(lambda: run(z[:1], y1), repeats)
+            start = time.perf_counter()
+            out = np.concatenate([run(z[i:i + batch], None if labels is None
+                                      else labels[i:i + batch])
+                                  for i in range(0, num, batch)])
+            rate = num / (time.perf_counter() - start)
+            reference = out if reference is None else reference
             diff = np.abs(out - reference)
             fid = tfgan_zoo.metrics.evaluate(images.to_uint8(out), data, num=num,
                                              verbose=0)["fid"]
-            rows.append([name, kind, size_kb, latency, f"{diff.max():.4f}",
-                         f"{diff.mean():.5f}", f"{fid:.2f}"])
+            rows.append([name, kind, sizes.get(kind, "-"), latency, f"{rate:.0f}",
+                         f"{diff.max():.4f}", f"{diff.mean():.5f}", f"{fid:.2f}"])
             print(rows[-1], flush=True)
-
-        keras_one = tf.function(lambda *x: generator(list(x) if gan.conditional else x[0],
-                                                     training=False))
-        row("Keras (tf.function)", "-", _median_ms(lambda: keras_one(*one), repeats),
-            reference)
-        with tempfile.TemporaryDirectory() as work:
-            path = export.export_serving(gan, work, name=name)
-            served = tf.saved_model.load(path).signatures["serving_default"]
-            feed = {"z": tf.constant(z[:1])}
-            if gan.conditional:
-                feed["labels"] = tf.constant(labels[:1], tf.int64)
-            out = np.concatenate([served(**{k: tf.constant(v[i:i + 500]) for k, v in
-                                            {"z": z, "labels": labels}.items()
-                                            if k in feed})["images"].numpy()
-                                  for i in range(0, num, 500)])
-            row("SavedModel serving_default", _folder_kb(path),
-                _median_ms(lambda: served(**feed), repeats), out)
-            for quantize in export.QUANTIZATIONS:
-                file = export.export_tflite(gan, os.path.join(work, f"{quantize}.tflite"),
-                                            quantize=quantize)
-                runner = Interpreter(model_path=file).get_signature_runner()
-                inputs = {"z": z[:1]}
-                if gan.conditional:
-                    inputs["labels"] = labels[:1].astype(np.int64)
-                latency = _median_ms(lambda: runner(**inputs), repeats)
-                out = np.concatenate([export.run_tflite(file, z[i:i + 500], None if labels
-                                                        is None else labels[i:i + 500])
-                                      for i in range(0, num, 500)])
-                row(f"TFLite {quantize}", os.path.getsize(file) // 1024, latency, out)
-    record(f"Export ({num} images from the same latents; batch-1 latency median of "
-           f"{repeats} calls, LiteRT default threads)",
-           ["preset", "format", "size KB", "batch-1 ms", "max |diff| to Keras",
-            "mean |diff|", "FID"], rows)
+        tf.io.gfile.rmtree(work)
+    record(f"Sampling and export ({num} images from the same latents; batch-1 latency: "
+           f"median of {repeats} calls; img/s in batches of {batch}; LiteRT default "
+           "threads)", ["preset", "format", "size KB", "batch-1 ms", "img/s",
+                        "max |diff| to Keras", "mean |diff|", "FID"], rows)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("distribute", "eval", "presets", "export"):
+    for name in ("distribute", "eval", "presets", "sample", "train"):
         commands.add_parser(name).add_argument("--quick", action="store_true",
                                                help="a smoke run of a minute or less")
     quality_ = commands.add_parser("quality")
@@ -331,7 +467,7 @@ def main():
         return eval_child(int(sys.argv[2]), int(sys.argv[3]))
     args = parser.parse_args()
     {"distribute": distribute, "eval": evaluate_, "presets": presets_,
-     "export": export_, "quality": quality}[args.command](args)
+     "sample": sample_, "quality": quality, "train": train_}[args.command](args)
 
 
 if __name__ == "__main__":
