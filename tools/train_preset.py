@@ -62,7 +62,7 @@ GAN_RECIPES = {
         "description": "WGAN-GP (5 critic steps per generator step) DCGAN on "
                        "Fashion-MNIST, 28x28x1",
         "data": "fashion_mnist.npz", "family": "dcgan", "loss": "wgan_gp",
-        "epochs": 12, "batch_size": 64, "width": 32, "ema_decay": 0.999,
+        "epochs": 25, "batch_size": 64, "width": 32, "ema_decay": 0.999,
         "extractor": "classifier_fashion_mnist", "data_license": FASHION_LICENSE},
 }
 
