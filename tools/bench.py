@@ -367,8 +367,33 @@ def quality(args):
                          f"{entry['live']:.2f}"])
             print(rows[-1], flush=True)
     record(f"Time to quality on Fashion-MNIST (FID of {num} samples vs {num} training "
-           "images, zoo classifier, after each epoch)",
+           "images, zoo classifier, after each epoch; plot: docs/time_to_quality.png)",
            ["recipe", "epoch", "train min", "FID (EMA G)", "FID (live G)"], rows)
+    if not args.quick:
+        _plot_quality(rows, os.path.join(ROOT, "docs", "time_to_quality.png"))
+
+
+def _plot_quality(rows, path):
+    """FID (what `generate` gives: the EMA G when there is one) against
+    training minutes, one line per recipe."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    from tfgan_zoo import files
+
+    figure, axes = pyplot.subplots(figsize=(7, 4.5))
+    for name in dict.fromkeys(row[0] for row in rows):
+        points = [(float(r[2]), float(r[3])) for r in rows if r[0] == name]
+        axes.plot(*zip(*points), marker="o", label=name)
+    axes.set(xlabel="training wall time (min, 2-core CPU)", ylabel="FID (zoo classifier)",
+             yscale="log", title="Fashion-MNIST: FID after each epoch")
+    axes.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    with files.atomic_path(path) as tmp:
+        figure.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
 
 
 def _median_ms(fn, repeats):
