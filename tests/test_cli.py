@@ -96,6 +96,19 @@ def test_conditional_training_and_a_class_per_column(npz, tmp_path):
     assert np.load(tmp_path / "three.npy").shape == (4, 28, 28, 1)
 
 
+def test_the_tutorial_setup_trains_from_the_command_line(npz, tmp_path):
+    run("train", "--data", npz, "--out", str(tmp_path), "--architecture", "tutorial",
+        "--batch-size", "64", "--learning-rate", "1e-4", "--beta-1", "0.9",
+        "--simultaneous", "--latent-dim", "8")
+    gan = tfgan_zoo.load(str(tmp_path / "model.keras"))
+    assert type(gan.generator).__name__ == "TutorialGenerator"
+    assert gan.simultaneous and int(gan.d_optimizer.iterations) == 2
+    adam = gan.get_compile_config()["g_optimizer"]["config"]
+    assert (adam["learning_rate"], adam["beta_1"]) == (1e-4, 0.9)
+    settings = json.load(open(tmp_path / "run.json"))
+    assert settings["architecture"] == "tutorial" and settings["simultaneous"]
+
+
 def test_errors_are_one_clear_line(npz, tmp_path):
     proc = run("train", "--data", str(tmp_path / "missing.npz"), "--out", str(tmp_path), check=False)
     assert proc.returncode == 2

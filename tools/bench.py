@@ -367,10 +367,10 @@ def quality(args):
                          f"{entry['live']:.2f}"])
             print(rows[-1], flush=True)
     record(f"Time to quality on Fashion-MNIST (FID of {num} samples vs {num} training "
-           "images, zoo classifier, after each epoch; plot: docs/time_to_quality.png)",
+           f"images, zoo classifier, after each epoch; plot: {args.plot})",
            ["recipe", "epoch", "train min", "FID (EMA G)", "FID (live G)"], rows)
     if not args.quick:
-        _plot_quality(rows, os.path.join(ROOT, "docs", "time_to_quality.png"))
+        _plot_quality(rows, os.path.join(ROOT, args.plot))
 
 
 def _plot_quality(rows, path):
@@ -488,6 +488,8 @@ def main():
     quality_.add_argument("recipes", nargs="+", choices=sorted(QUALITY_RECIPES))
     quality_.add_argument("--epochs", type=int, help="default 5 (1 with --quick)")
     quality_.add_argument("--quick", action="store_true", help="2,000 images, 1 epoch")
+    quality_.add_argument("--plot", default="docs/time_to_quality.png",
+                          help="PNG of FID against training time (under the project)")
     if len(sys.argv) == 4 and sys.argv[1] == "_eval_child":
         return eval_child(int(sys.argv[2]), int(sys.argv[3]))
     args = parser.parse_args()
