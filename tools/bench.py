@@ -389,7 +389,8 @@ def _plot_quality(rows, path):
         axes.plot(*zip(*points), marker="o", label=name)
     axes.set(xlabel="training wall time (min, 2-core CPU)", ylabel="FID (zoo classifier)",
              yscale="log", title="Fashion-MNIST: FID after each epoch")
-    axes.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    for axis in (axes.yaxis.set_major_formatter, axes.yaxis.set_minor_formatter):
+        axis(matplotlib.ticker.ScalarFormatter())
     axes.grid(True, which="both", alpha=0.3)
     axes.legend()
     with files.atomic_path(path) as tmp:
