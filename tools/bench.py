@@ -254,8 +254,12 @@ def _reference_loop():
     return train_step, window
 
 
-def _fit_loop(simultaneous, **compile_options):
-    generator, discriminator = _tutorial_networks()
+def _fit_loop(simultaneous, policy="float32", **compile_options):
+    keras.config.set_dtype_policy(policy)
+    try:
+        generator, discriminator = _tutorial_networks()
+    finally:
+        keras.config.set_dtype_policy("float32")
     gan = tfgan_zoo.GAN(generator, discriminator, seed=0)
     gan.compile(g_optimizer=keras.optimizers.Adam(1e-4),
                 d_optimizer=keras.optimizers.Adam(1e-4), simultaneous=simultaneous,
@@ -281,10 +285,19 @@ def train_(args):
             True, steps_per_execution=10),
         "GAN.fit alternating (default)": _fit_loop(False),
         "GAN.fit simultaneous, jit_compile": _fit_loop(True, jit_compile=True),
+        "GAN.fit simultaneous, mixed_bfloat16": _fit_loop(True, policy="mixed_bfloat16"),
     }
     if args.quick:
         setups.pop("GAN.fit simultaneous, steps_per_execution=10")
     gemm = gemm_gflops()
+
+    def pipeline_window(dataset, steps):  # the input pipeline alone, no training
+        iterator = iter(dataset)
+        start = time.perf_counter()
+        for _ in range(steps):
+            next(iterator)
+        return time.perf_counter() - start
+    setups["tf.data pipeline alone (no training)"] = (None, pipeline_window)
     seconds = {name: [] for name in setups}
     for round_ in range(windows + 1):
         for name, (_, window) in setups.items():
@@ -297,6 +310,10 @@ def train_(args):
         rates = [steps * TUTORIAL_BATCH / s for s in seconds[name]]
         rate = statistics.median(rates)
         reference = reference or rate
+        if step is None:
+            rows.append([name, f"{rate:.0f}", f"{min(rates):.0f}-{max(rates):.0f}",
+                         f"{rate / reference:.3f}", "-", "-", "-"])
+            continue
         flops = _step_flops(step, TUTORIAL_BATCH) / TUTORIAL_BATCH
         achieved = flops * rate / 1e9
         rows.append([name, f"{rate:.0f}", f"{min(rates):.0f}-{max(rates):.0f}",
