@@ -10,6 +10,9 @@ BENCHMARKS.md with the machine, versions, date and the command that made it.
   python tools/bench.py train [--quick]        GAN.fit on the TF tutorial's DCGAN vs the
                                                tutorial's own tf.function loop, alternated;
                                                FLOPs per image-step and share of fp32 GEMM
+  python tools/bench.py profile [--quick]      where a training step's time goes (op
+                                               types by self time, tf.profiler) for the
+                                               tutorial loop and GAN.fit (both modes)
   python tools/bench.py quality RECIPE... [--epochs N] [--quick]
                                                FID after each epoch against training
                                                wall time, per recipe (QUALITY_RECIPES)
@@ -327,6 +330,48 @@ def train_(args):
             "GFLOP/s", "share of GEMM"], rows)
 
 
+def profile_(args):
+    """Op types by self time per step, from a tf.profiler trace of a few steps
+    of each setup (the tool data TensorBoard's profile plugin shows)."""
+    import collections
+    import glob
+    import tempfile
+
+    from tensorflow.python.profiler.internal import _pywrap_profiler_plugin
+
+    steps, top = (2, 5) if args.quick else (5, 8)
+    dataset, _ = tfgan_zoo.load_data(DATA, TUTORIAL_BATCH)
+    # Not XLA: its compiled step is one executable, opaque to framework op stats.
+    setups = {"tutorial loop (reference)": _reference_loop(),
+              "GAN.fit simultaneous": _fit_loop(True),
+              "GAN.fit alternating (default)": _fit_loop(False)}
+    rows = []
+    for name, (_, window) in setups.items():
+        window(dataset, 2)  # trace and compile outside the profile
+        logdir = tempfile.mkdtemp()
+        tf.profiler.experimental.start(logdir)
+        window(dataset, steps)
+        tf.profiler.experimental.stop()
+        xplanes = glob.glob(os.path.join(logdir, "**", "*.xplane.pb"), recursive=True)
+        raw, _ = _pywrap_profiler_plugin.xspace_to_tools_data(xplanes, "framework_op_stats",
+                                                              {})
+        table = json.loads(raw)[0]
+        names = [c["id"] for c in table["cols"]]
+        by_type = collections.Counter()
+        for row in table["rows"]:
+            cells = dict(zip(names, (c.get("v") for c in row["c"])))
+            if cells["type"] != "IDLE":
+                by_type[cells["type"]] += cells["total_self_time"] / steps / 1000
+        total = sum(by_type.values())
+        for op_type, ms in by_type.most_common(top):
+            rows.append([name, op_type, f"{ms:.1f}", f"{ms / total:.0%}"])
+        rows.append([name, "(all op types)", f"{total:.1f}", "100%"])
+        print(rows[-1], flush=True)
+    record(f"Where a training step goes: op types by self time, ms per step (tf.profiler, "
+           f"{steps} steps each, tutorial networks, batch {TUTORIAL_BATCH})",
+           ["setup", "op type", "ms / step", "share"], rows)
+
+
 # Recipes on Fashion-MNIST for `quality`: keyword arguments of `tfgan_zoo.train`.
 QUALITY_RECIPES = {
     "dcgan_w32_b64": {"width": 32, "batch_size": 64, "ema_decay": 0.999},  # the preset's
@@ -499,7 +544,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("distribute", "eval", "presets", "sample", "train"):
+    for name in ("distribute", "eval", "presets", "sample", "train", "profile"):
         commands.add_parser(name).add_argument("--quick", action="store_true",
                                                help="a smoke run of a minute or less")
     quality_ = commands.add_parser("quality")
@@ -512,7 +557,8 @@ def main():
         return eval_child(int(sys.argv[2]), int(sys.argv[3]))
     args = parser.parse_args()
     {"distribute": distribute, "eval": evaluate_, "presets": presets_,
-     "sample": sample_, "quality": quality, "train": train_}[args.command](args)
+     "sample": sample_, "quality": quality, "train": train_,
+     "profile": profile_}[args.command](args)
 
 
 if __name__ == "__main__":
