@@ -270,7 +270,8 @@ def _fit_loop(simultaneous, policy="float32", **compile_options):
     timer = EpochTimer()
 
     def window(dataset, steps):
-        gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[timer])
+        gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False,
+                callbacks=[timer])
         return timer.seconds[-1]
     return tf.function(gan.train_step), window
 
