@@ -29,8 +29,8 @@ def _parser():
     train.add_argument("--simultaneous", action="store_true",
                        help="update G and D from one generator pass (the TF tutorial's "
                             "loop) instead of alternating; needs one D step")
-    train.add_argument("--architecture", default="dcgan",
-                       help="dcgan, or tutorial: the TF DCGAN tutorial's networks")
+    train.add_argument("--architecture",
+                       help="dcgan (default), or tutorial: the TF DCGAN tutorial's networks")
     train.add_argument("--spectral-norm", action="store_true")
     train.add_argument("--limit", type=int, help="use only the first N images")
     train.add_argument("--seed", type=int, default=0)
@@ -104,8 +104,7 @@ def main(argv=None):
                 seed=args.seed, limit=args.limit, strategy=args.strategy,
                 resume=args.resume, latent_dim=args.latent_dim,
                 width=args.width, spectral_norm=args.spectral_norm,
-                **({"architecture": args.architecture}
-                   if args.architecture != "dcgan" else {}))
+                architecture=args.architecture)
             print(f"Wrote {os.path.join(args.out, 'model.keras')} and sample grids "
                   f"in {os.path.join(args.out, 'samples')}")
         elif args.command == "finetune":

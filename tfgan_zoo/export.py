@@ -40,14 +40,12 @@ def as_gan(model):
     if isinstance(model, keras.Model):
         raise ValueError(f"Cannot export a {type(model).__name__}: export takes a GAN "
                          "(tfgan_zoo.GAN, a .keras file written by train, or a GAN preset).")
-    from tfgan_zoo import sampling
+    from tfgan_zoo import presets, sampling
 
     source = os.fspath(model)
     try:
         gan = sampling.load(source)
-    except ValueError as error:
-        if "not a GAN" not in str(error):
-            raise
+    except presets.NotAGANError:
         gan = None
     if not isinstance(gan, GAN):
         raise ValueError(f"Cannot export {source!r}: it is not a GAN (a generator and a "
@@ -74,9 +72,8 @@ def _images_fn(gan):
     generator = _generator(gan)
 
     def images_from(z, labels=None):
-        if gan.conditional:
-            return generator([z, tf.cast(labels, tf.int32)], training=False)
-        return generator(z, training=False)
+        labels = None if labels is None else tf.cast(labels, tf.int32)
+        return gan._generate(z, labels, training=False, generator=generator)
     return images_from
 
 

@@ -185,6 +185,10 @@ def read_config(source):
         return json.load(f)
 
 
+class NotAGANError(ValueError):
+    """A preset (e.g. a feature extractor) that holds another kind of model."""
+
+
 def from_preset(source):
     """A ready, compiled `GAN` (generator, discriminator, EMA generator if
     any, and the compile settings it was trained with) from a preset name,
@@ -193,5 +197,5 @@ def from_preset(source):
 
     model = load_network(source)
     if not isinstance(model, GAN):
-        raise ValueError(f"Preset {source!r} holds a {type(model).__name__}, not a GAN.")
+        raise NotAGANError(f"Preset {source!r} holds a {type(model).__name__}, not a GAN.")
     return model

@@ -33,8 +33,10 @@ def train(data_source, out, family="dcgan", loss="non_saturating", epochs=1,
     for `distribute.get_strategy` or a `tf.distribute.Strategy`.
     `learning_rate` and `beta_1` override the loss's Adam settings (`RECIPES`);
     `simultaneous` see `GAN.compile`. `family_options` go to the family's
-    `build` (e.g. `width=32`). Returns the trained `GAN`.
+    `build` (e.g. `width=32`); one given as None keeps the family's default.
+    Returns the trained `GAN`.
     """
+    family_options = {k: v for k, v in family_options.items() if v is not None}
     run = {"data": str(data_source), "family": family, "loss": loss,
            "batch_size": batch_size, "conditional": conditional, "d_steps": d_steps,
            "learning_rate": learning_rate, "ema_decay": ema_decay, "seed": seed,
