@@ -17,6 +17,9 @@ CONFIGS = {  # name -> GAN.compile arguments (plus "conditional")
     "wgan_gp": {"loss": "wgan_gp"},
     "wgan_gp_d_steps_2_ema": {"loss": "wgan_gp", "d_steps": 2, "ema_decay": 0.9},
     "conditional_hinge_d_steps_2": {"loss": "hinge", "d_steps": 2, "conditional": True},
+    # image-to-image: family options; the CycleGAN pool fills and swaps (4 steps of 16)
+    "pix2pix": {"family": "pix2pix", "width": 4, "dropout": 0.0},  # masks are per replica
+    "cyclegan_pool_6": {"family": "cyclegan", "width": 4, "num_blocks": 1, "pool_size": 6},
 }
 GLOBAL_BATCH = 16
 
@@ -27,6 +30,8 @@ def run(strategy, config):
     from zoo_models import dcgan
 
     config = dict(config)
+    if "family" in config:
+        return run_translator(strategy, config)
     conditional = config.pop("conditional", False)
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (64, 8, 8, 1)).astype(np.uint8)
@@ -41,6 +46,29 @@ def run(strategy, config):
         gan.compile(**config)
     history = gan.fit(dataset, epochs=1, verbose=0, shuffle=False).history
     return ([w.numpy() for w in gan.weights],
+            np.array([history[k][-1] for k in sorted(history)]))
+
+
+def run_translator(strategy, config):
+    import tempfile
+
+    import keras
+    import tfgan_zoo
+    from tfgan_zoo import families
+
+    module = families.get(config.pop("family"))
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 256, (64, 8, 8, 1)).astype(np.uint8)
+    path = os.path.join(tempfile.mkdtemp(), "pairs.npz")
+    np.savez(path, a_train=a, b_train=255 - a)
+    load = tfgan_zoo.data.load_paired if module.PAIRED else tfgan_zoo.data.load_unpaired
+    dataset, info = load(path, GLOBAL_BATCH, shuffle=False)
+    keras.utils.set_random_seed(1)
+    with strategy.scope():
+        model = module.build_model(info, seed=3, **config)
+        model.compile()
+    history = model.fit(dataset, epochs=1, verbose=0, shuffle=False).history
+    return ([w.numpy() for w in model.weights],
             np.array([history[k][-1] for k in sorted(history)]))
 
 

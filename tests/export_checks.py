@@ -8,6 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import export, images
+from tfgan_zoo.image_to_image import Translator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # LiteRT output vs Keras, images in [-1, 1]: (max abs, mean abs) difference allowed.
@@ -25,9 +26,52 @@ def _keras_images(gan, z, labels):
     return np.asarray(generator(inputs, training=False))
 
 
+def _run_tf_only(version_dir, work, feeds):
+    """Runs `feeds` ({signature/input: array}) and the warm-up records in a
+    subprocess that imports TensorFlow alone; returns its outputs."""
+    inputs, outputs = os.path.join(work, "inputs.npz"), os.path.join(work, "outputs.npz")
+    np.savez(inputs, **feeds)
+    subprocess.run([sys.executable, os.path.join(HERE, "serving_check.py"), version_dir,
+                    inputs, outputs], check=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+    return dict(np.load(outputs, allow_pickle=True))  # PNG bytes: object arrays we wrote
+
+
+def _check_warmups(out, version_dir, signatures):
+    warmups = sorted({k.split("/")[1] for k in out if k.startswith("warmup/")}, key=int)
+    ran = {k.split("/")[2] for k in out if k.startswith("warmup/") and k.count("/") == 3}
+    assert ran == set(signatures)
+    assert len(warmups) == len(signatures) * len(export.WARMUP_COUNTS)
+    name = os.path.basename(os.path.dirname(version_dir))
+    assert all(str(out[f"warmup/{i}/model_name"]) == name for i in warmups)
+
+
+def translator_inputs(model, count, seed, reverse=False):
+    """uint8 test images of the generator's input shape."""
+    generator = model.generator_ba if reverse else model.generator
+    shape = tuple(generator.inputs[0].shape[1:])
+    return np.random.default_rng(seed).integers(0, 256, (count,) + shape).astype(np.uint8)
+
+
+def check_translator_serving(model, version_dir, work, reverse=False):
+    pixels = translator_inputs(model, 5, 7, reverse)
+    pngs = np.array([tf.io.encode_png(p).numpy() for p in pixels], dtype=object)
+    out = _run_tf_only(version_dir, work, {"serving_default/images": images.to_float(pixels),
+                                           "translate_png/png_bytes": pngs})
+    expected = model.translate(pixels, reverse=True) if reverse else model.translate(pixels)
+    assert out["serving_default/images"].dtype == np.float32
+    np.testing.assert_allclose(out["serving_default/images"], expected, atol=1e-5, rtol=0)
+    decoded = np.stack([tf.io.decode_png(p).numpy() for p in out["translate_png/png_bytes"]])
+    assert decoded.shape == pixels.shape
+    assert np.abs(decoded.astype(int) - images.to_uint8(expected)).max() <= 1
+    _check_warmups(out, version_dir, export.TRANSLATOR_SIGNATURES)
+    return out
+
+
 def check_serving(gan, version_dir, work):
     """Runs every signature and warm-up record in a TF-only subprocess and
-    compares with the Keras generator."""
+    compares with the Keras generator (or translator)."""
+    if isinstance(gan, Translator):
+        return check_translator_serving(gan, version_dir, work)
     count, seed = 5, 7
     labels = gan.class_cycle(count, start=3)
     feeds = {"serving_default/z": np.asarray(gan.latents(count, 11))}
@@ -38,11 +82,7 @@ def check_serving(gan, version_dir, work):
         feeds["serving_default/labels"] = labels.astype(np.int64)
         feeds["generate/labels"] = labels.astype(np.int64)
         feeds["generate_png/labels"] = np.array([2], np.int64)  # one label for all images
-    inputs, outputs = os.path.join(work, "inputs.npz"), os.path.join(work, "outputs.npz")
-    np.savez(inputs, **feeds)
-    subprocess.run([sys.executable, os.path.join(HERE, "serving_check.py"), version_dir,
-                    inputs, outputs], check=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
-    out = dict(np.load(outputs, allow_pickle=True))  # PNG bytes: object arrays we wrote
+    out = _run_tf_only(version_dir, work, feeds)
 
     expected = _keras_images(gan, feeds["serving_default/z"], labels)
     assert out["serving_default/images"].dtype == np.float32
@@ -60,21 +100,20 @@ def check_serving(gan, version_dir, work):
     decoded = np.stack([tf.io.decode_png(p).numpy() for p in out["generate_png/png_bytes"]])
     assert np.abs(decoded.astype(int) - expected).max() <= 1
 
-    warmups = sorted({k.split("/")[1] for k in out if k.startswith("warmup/")}, key=int)
-    ran = {k.split("/")[2] for k in out if k.startswith("warmup/") and k.count("/") == 3}
-    assert ran == set(export.SIGNATURES)
-    assert len(warmups) == len(export.SIGNATURES) * len(export.WARMUP_COUNTS)
-    name = os.path.basename(os.path.dirname(version_dir))
-    assert all(str(out[f"warmup/{i}/model_name"]) == name for i in warmups)
+    _check_warmups(out, version_dir, export.SIGNATURES)
     return out
 
 
 def check_tflite(gan, path, quantize):
     """The LiteRT interpreter's images equal Keras's within TFLITE_TOLERANCE."""
-    z = np.asarray(gan.latents(8, 5))
-    labels = gan.class_cycle(8)
-    got = export.run_tflite(path, z, labels)
-    diff = np.abs(got - _keras_images(gan, z, labels))
+    if isinstance(gan, Translator):
+        x = images.to_float(translator_inputs(gan, 8, 5))
+        diff = np.abs(export.run_tflite(path, images=x) - gan.translate(x))
+    else:
+        z = np.asarray(gan.latents(8, 5))
+        labels = gan.class_cycle(8)
+        got = export.run_tflite(path, z, labels)
+        diff = np.abs(got - _keras_images(gan, z, labels))
     max_abs, mean_abs = TFLITE_TOLERANCE[quantize]
     assert diff.max() <= max_abs and diff.mean() <= mean_abs, (
         f"{quantize}: max {diff.max():.4g}, mean {diff.mean():.4g}")

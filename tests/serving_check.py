@@ -19,7 +19,7 @@ def main(version_dir, inputs_path, out_path):
     model = tf.saved_model.load(version_dir)
     results = {}
     feeds = {}
-    for key, value in np.load(inputs_path).items():
+    for key, value in np.load(inputs_path, allow_pickle=True).items():  # PNG bytes
         signature, name = key.split("/")
         feeds.setdefault(signature, {})[name] = tf.constant(value)
     for signature, inputs in feeds.items():

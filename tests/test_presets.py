@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from tfgan_zoo import GAN, presets
+from tfgan_zoo.image_to_image import Translator
 
 REQUIRED_CARD_FIELDS = ("command", "epochs", "wall time", "data", "Intended use", "license")
 
@@ -20,8 +21,12 @@ def test_every_preset_verifies_loads_and_has_a_complete_card(name):
     for field in REQUIRED_CARD_FIELDS:
         assert field in card, f"{name}: card has no {field!r}"
     network = presets.load_network(name)
-    params = (network.generator.count_params() + network.discriminator.count_params()
-              if isinstance(network, GAN) else network.count_params())
+    if isinstance(network, GAN):
+        params = network.generator.count_params() + network.discriminator.count_params()
+    elif isinstance(network, Translator):  # every network's (not the CycleGAN image pools)
+        params = sum(layer.count_params() for layer in network.layers)
+    else:
+        params = network.count_params()
     assert params == entry["params"]
     config = json.load(open(os.path.join(directory, "config.json")))
     rebuilt = keras.saving.deserialize_keras_object(config)
@@ -32,6 +37,13 @@ def test_every_preset_verifies_loads_and_has_a_complete_card(name):
         assert outputs.min() >= -1 and outputs.max() <= 1
         assert os.path.exists(os.path.join(directory, "samples.png"))
         for field in ("FID", "real test images", "blurred test images", "loss"):
+            assert field in card, f"{name}: card has no {field!r}"
+    elif isinstance(network, Translator):
+        outputs = network.translate(np.zeros((2,) + network.generator.inputs[0].shape[1:],
+                                             "float32"))
+        assert outputs.min() >= -1 and outputs.max() <= 1
+        assert os.path.exists(os.path.join(directory, "samples.png"))
+        for field in ("FID", "identity", "L1"):
             assert field in card, f"{name}: card has no {field!r}"
     else:
         outputs = network(np.zeros((2,) + tuple(network.inputs[0].shape[1:]), "float32"))
@@ -56,17 +68,20 @@ def test_a_changed_file_fails_verification(tmp_path):
 
 @pytest.mark.parametrize("name", presets.list_presets())
 def test_every_preset_exports_to_tf_serving_and_litert(name, tmp_path):
-    from export_checks import check_serving, check_tflite
+    from export_checks import check_serving, check_tflite, translator_inputs
     from tfgan_zoo import export
 
     if presets.registry()[name].get("kind") == "extractor":
         with pytest.raises(ValueError, match="it is not a GAN"):
             export.export_serving(name, tmp_path)
         return
-    gan = presets.from_preset(name)
+    model = export.as_model(name)
     path = export.export_serving(name, tmp_path)
     assert path == str(tmp_path / name / "1")
-    check_serving(gan, path, str(tmp_path))
+    check_serving(model, path, str(tmp_path))
+    calibration = (translator_inputs(model, 50, 1) if isinstance(model, Translator)
+                   else None)
     for quantize in export.QUANTIZATIONS:
-        check_tflite(gan, export.export_tflite(gan, str(tmp_path / f"{quantize}.tflite"),
-                                               quantize=quantize), quantize)
+        check_tflite(model, export.export_tflite(model, str(tmp_path / f"{quantize}.tflite"),
+                                                 quantize=quantize,
+                                                 calibration_images=calibration), quantize)

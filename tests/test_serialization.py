@@ -98,3 +98,31 @@ def test_gan_keras_file_round_trip(num_classes, tmp_path):
     # It trains on from where it was.
     loaded.train_on_batch(x, y)
     assert int(loaded.g_optimizer.iterations) == 2
+
+
+@pytest.mark.parametrize("architecture", ["dcgan", "tutorial"])
+def test_mixed_precision_survives_save_and_load(architecture, tmp_path):
+    """A resumed run must compute in the precision it was started in."""
+    g, d = dcgan.build((28, 28, 1), latent_dim=8, width=4, architecture=architecture,
+                       dtype_policy="mixed_bfloat16")
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
+    gan = GAN(g, d, seed=0)
+    gan.compile()
+    history = gan.fit(np.random.default_rng(0).uniform(-1, 1, (16, 28, 28, 1)).astype("float32"),
+                      batch_size=8, epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][0])
+    gan.save(tmp_path / "gan.keras")
+    loaded = keras.models.load_model(tmp_path / "gan.keras")
+    for original, reloaded in ((g, loaded.generator), (d, loaded.discriminator)):
+        policies = [layer.dtype_policy.name for layer in reloaded.layers]
+        assert policies == [layer.dtype_policy.name for layer in original.layers]
+        assert policies.count("mixed_bfloat16") > len(policies) // 2
+        assert policies[-1] == "float32"  # images and logits stay float32
+        assert all(w.dtype == "float32" for w in reloaded.weights)
+    z = np.random.default_rng(1).normal(size=(2, 8)).astype("float32")
+    np.testing.assert_array_equal(g(z), loaded.generator(z))
+
+
+def test_unknown_dtype_policy_is_refused():
+    with pytest.raises(ValueError, match="Unknown dtype_policy 'bf16': use one of"):
+        dcgan.build((28, 28, 1), width=4, dtype_policy="bf16")

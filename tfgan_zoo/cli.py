@@ -9,19 +9,23 @@ def _parser():
     parser = argparse.ArgumentParser(prog="tfgan-zoo", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    train = commands.add_parser("train", help="train a GAN from scratch")
-    train.add_argument("--family", default="dcgan")
-    train.add_argument("--loss", default="non_saturating",
-                       help="non_saturating, minimax, least_squares, wgan_gp or hinge")
+    train = commands.add_parser("train", help="train a GAN or translator from scratch")
+    train.add_argument("--family", default="dcgan", help="dcgan, pix2pix or cyclegan")
+    train.add_argument("--loss",
+                       help="non_saturating (default), minimax, least_squares, wgan_gp or "
+                            "hinge; pix2pix: non_saturating or least_squares; CycleGAN "
+                            "always least_squares")
     train.add_argument("--data", required=True,
-                       help="an .npz with x_train (and y_train), or tfds:NAME")
+                       help="an .npz with x_train (and y_train), or tfds:NAME; pix2pix "
+                            "and CycleGAN: an .npz with a_train and b_train, a folder with "
+                            "trainA/ and trainB/, or tfds:NAME")
     train.add_argument("--epochs", type=int, default=1)
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--out", required=True, help="output folder")
     train.add_argument("--conditional", action="store_true",
                        help="class-conditional GAN on the data's labels")
-    train.add_argument("--latent-dim", type=int, default=100)
-    train.add_argument("--width", type=int, default=64, help="network width")
+    train.add_argument("--latent-dim", type=int, help="size of z (default 100)")
+    train.add_argument("--width", type=int, help="network width (default 64)")
     train.add_argument("--d-steps", type=int, help="D updates per G update")
     train.add_argument("--learning-rate", type=float)
     train.add_argument("--beta-1", type=float, help="Adam's beta_1 (default: the loss's)")
@@ -31,7 +35,10 @@ def _parser():
                             "loop) instead of alternating; needs one D step")
     train.add_argument("--architecture",
                        help="dcgan (default), or tutorial: the TF DCGAN tutorial's networks")
-    train.add_argument("--spectral-norm", action="store_true")
+    train.add_argument("--dtype-policy",
+                       help="mixed_bfloat16 (or mixed_float16) for mixed precision; "
+                            "default float32")
+    train.add_argument("--spectral-norm", action="store_true", default=None)
     train.add_argument("--limit", type=int, help="use only the first N images")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--strategy", default="default",
@@ -64,6 +71,15 @@ def _parser():
     sample.add_argument("--labels", type=int, nargs="+",
                         help="class labels (conditional GANs; default: cycle classes)")
     sample.add_argument("--out", required=True, help="grid.png or samples.npy")
+    translate = commands.add_parser("translate",
+                                    help="translate images by a Pix2Pix or CycleGAN")
+    translate.add_argument("model", help="a preset, or a .keras file written by train")
+    translate.add_argument("--input", required=True, nargs="+",
+                           help="image file(s) of the model's input size and channels")
+    translate.add_argument("--out", required=True,
+                           help="out.png (several inputs: inputs over translations)")
+    translate.add_argument("--reverse", action="store_true",
+                           help="CycleGAN: translate B -> A instead of A -> B")
     export = commands.add_parser(
         "export", help="a TF Serving SavedModel and/or a LiteRT .tflite of the generator")
     export.add_argument("model", help="a preset, or a .keras file written by train")
@@ -74,6 +90,11 @@ def _parser():
     export.add_argument("--tflite", metavar="FILE", help="writes a .tflite file")
     export.add_argument("--quantize", default="none",
                         help="TFLite weights: none, float16, dynamic or int8")
+    export.add_argument("--reverse", action="store_true",
+                        help="CycleGAN: export the B -> A generator")
+    export.add_argument("--calibration-data",
+                        help="int8 translators: an .npy of input images, or an .npz with "
+                             "a_train (b_train with --reverse)")
     evaluate = commands.add_parser("evaluate", help="FID, KID, IS, precision/recall")
     evaluate.add_argument("model", help="a .keras GAN, or samples as .npy [N, H, W, C]")
     evaluate.add_argument("--data", required=True,
@@ -104,7 +125,7 @@ def main(argv=None):
                 seed=args.seed, limit=args.limit, strategy=args.strategy,
                 resume=args.resume, latent_dim=args.latent_dim,
                 width=args.width, spectral_norm=args.spectral_norm,
-                architecture=args.architecture)
+                architecture=args.architecture, dtype_policy=args.dtype_policy)
             print(f"Wrote {os.path.join(args.out, 'model.keras')} and sample grids "
                   f"in {os.path.join(args.out, 'samples')}")
         elif args.command == "finetune":
@@ -122,19 +143,31 @@ def main(argv=None):
             tfgan_zoo.sample(args.model, args.out, num=args.num, seed=args.seed,
                              labels=args.labels)
             print(f"Wrote {args.out}")
+        elif args.command == "translate":
+            tfgan_zoo.sampling.translate(args.model, args.input, args.out,
+                                         reverse=args.reverse)
+            print(f"Wrote {args.out}")
         elif args.command == "export":
             if not (args.serving or args.tflite):
                 raise ValueError("Nothing to export: give --serving BASE_DIR and/or "
                                  "--tflite FILE.")
             from tfgan_zoo import export
-            model = export.as_gan(args.model)
+            model = export.as_model(args.model)
             name = args.name or export.default_name(args.model, model)
             if args.serving:
                 path = export.export_serving(model, args.serving, name=name,
-                                             version=args.version)
-                print(f"Wrote {path} (signatures: {', '.join(export.SIGNATURES)})")
+                                             version=args.version, reverse=args.reverse)
+                print(f"Wrote {path} (signatures: "
+                      f"{', '.join(export.signature_names(model))})")
             if args.tflite:
-                export.export_tflite(model, args.tflite, quantize=args.quantize)
+                calibration = None
+                if args.calibration_data:
+                    import numpy as np
+                    calibration = np.load(args.calibration_data)
+                    if isinstance(calibration, np.lib.npyio.NpzFile):
+                        calibration = calibration["b_train" if args.reverse else "a_train"]
+                export.export_tflite(model, args.tflite, quantize=args.quantize,
+                                     calibration_images=calibration, reverse=args.reverse)
                 print(f"Wrote {args.tflite} (quantize={args.quantize})")
         elif args.command == "evaluate":
             result = tfgan_zoo.metrics.evaluate(

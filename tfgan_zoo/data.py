@@ -3,17 +3,30 @@
 Sources: an `.npz` file with `x_train` (and `y_train`), `"tfds:NAME"` for a
 TensorFlow Datasets name, or in-memory arrays `x` / `(x, y)`. Images are
 uint8 in [0, 255], or floats already in [-1, 1]; [N, H, W] gets a channel axis.
+
+Image-to-image data (`load_paired` for Pix2Pix, `load_unpaired` for CycleGAN)
+has two domains, A (inputs) and B (targets): an `.npz` with `a_train` and
+`b_train`, a folder with `trainA/` and `trainB/` image folders (the CycleGAN
+layout), `"tfds:NAME"`, or arrays `(a, b)`.
 """
 import functools
+import hashlib
 import os
+import zipfile
 
 import numpy as np
 import tensorflow as tf
+
+from tfgan_zoo.files import atomic_path
 
 DATA_HOME = os.environ.get("TFGAN_ZOO_DATA",
                            os.path.join(os.path.expanduser("~"), ".cache", "tfgan_zoo", "datasets"))
 SOURCES_HELP = ("a .npz file with x_train (uint8 [N, H, W(, C)]), 'tfds:NAME' "
                 "(e.g. tfds:fashion_mnist), or arrays x / (x, y)")
+PAIRS_HELP = ("a .npz file with a_train and b_train (uint8 [N, H, W(, C)]), a folder "
+              "with trainA/ and trainB/ folders of PNG/JPEG files, 'tfds:NAME' "
+              "(e.g. tfds:cycle_gan/horse2zebra), or arrays (a, b)")
+IMAGE_FILES = (".png", ".jpg", ".jpeg")
 
 
 def check_images(x):
@@ -52,15 +65,62 @@ def check_labels(y, num_images):
     return y.astype(np.int32)
 
 
-def _read_npz(path, split):
+def _read_npz(path, keys, optional=(), need=""):
+    """The arrays `keys` of an .npz file, then the `optional` ones (None when absent)."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"Data file {path!r} does not exist. Give {SOURCES_HELP}.")
     with np.load(path) as f:
-        key = f"x_{split}"
-        if key not in f:
-            raise ValueError(f"{path} has no {key!r} array (it has {sorted(f.files)}).")
-        y = f[f"y_{split}"] if f"y_{split}" in f else None
-        return f[key], y
+        for key in keys:
+            if key not in f:
+                raise ValueError(f"{path} has no {key!r} array (it has {sorted(f.files)}).{need}")
+        return [f[k] for k in keys] + [f.get(k) for k in optional]
+
+
+def local_file(source):
+    """The local file or folder that `source` names, or None.
+
+    A path is itself. A bare name such as `fashion_mnist` is
+    `$TFGAN_ZOO_DATA/fashion_mnist.npz` (or the folder of that name) when it
+    exists, else None: the caller may then take it for a TFDS name.
+    """
+    source = os.fspath(source)
+    if source.endswith(".npz") or os.sep in source or os.path.exists(source):
+        return source
+    for candidate in (os.path.join(DATA_HOME, source + ".npz"), os.path.join(DATA_HOME, source)):
+        if os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def derived_npz(name, source, keys, build, out=None):
+    """Path of an .npz data set made from another one; built once, then reused.
+
+    `build(*arrays)` gets the arrays `keys` of the source .npz (`source` is a
+    path or a bare name, as for `local_file`) and returns a dict of arrays.
+    They are written atomically to `out` (default `$TFGAN_ZOO_DATA/{name}.npz`)
+    with the source file's sha256 as `source_sha256`; an `out` made from the
+    same source bytes is returned as is, one made from other bytes is rebuilt.
+    """
+    path = local_file(source)
+    if path is None or not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"No data file for {source!r} (looked for "
+            f"{path or os.path.join(DATA_HOME, os.fspath(source) + '.npz')}): {name} is made "
+            f"from an .npz with {', '.join(keys)}. Pass its path, or set TFGAN_ZOO_DATA "
+            "to the folder that holds it.")
+    out = out or os.path.join(DATA_HOME, name + ".npz")
+    with open(path, "rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    try:
+        with np.load(out) as f:
+            if str(f["source_sha256"]) == digest:
+                return out
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        pass  # absent, unreadable or from an older build: (re)build it
+    arrays = build(*_read_npz(path, keys))
+    with atomic_path(out) as tmp, open(tmp, "wb") as f:
+        np.savez(f, source_sha256=np.array(digest), **arrays)
+    return out
 
 
 def load_arrays(source, split="train"):
@@ -85,7 +145,7 @@ def load_arrays(source, split="train"):
                                  f"of that name. Give {SOURCES_HELP}.") from None
             return check_images(x), check_labels(y, len(x))
     if isinstance(source, (str, os.PathLike)):
-        x, y = _read_npz(os.fspath(source), split)
+        x, y = _read_npz(os.fspath(source), [f"x_{split}"], [f"y_{split}"])
     elif isinstance(source, tuple):
         x, y = source
     else:
@@ -134,30 +194,258 @@ def load(source, batch_size, labels=False, split="train", shuffle=True, seed=0,
     if limit:
         ds = ds.take(limit)
         info["num_examples"] = min(info["num_examples"], limit)
-    if batch_size > info["num_examples"]:
-        raise ValueError(f"batch_size {batch_size} is larger than the "
-                         f"{info['num_examples']} examples: lower --batch-size.")
-    info["steps_per_epoch"] = info["num_examples"] // batch_size
-    buffer = min(info["num_examples"], 60_000)
-
-    def one_epoch(epoch_seed):
-        shuffled = ds.shuffle(buffer, seed=epoch_seed) if shuffle else ds
-        return shuffled.batch(batch_size, drop_remainder=True)
-
-    if epochs is None:
-        ds = one_epoch(seed)  # reshuffled on each iteration by tf.data
-    else:
-        # tf.data takes shuffle seeds as Python ints only: one dataset per epoch.
-        ds = functools.reduce(tf.data.Dataset.concatenate,
-                              [one_epoch(seed * 1_000_003 + e) for e in epochs],
-                              one_epoch(seed).take(0))
+    info["steps_per_epoch"] = _steps(batch_size, info["num_examples"])
+    ds = _epochs(functools.partial(_shuffled_batches, ds, info["num_examples"], batch_size,
+                                   shuffle), seed, epochs)
     ds = ds.map((lambda x, y: (_scale(x), y)) if labels else _scale,
                 num_parallel_calls=tf.data.AUTOTUNE)
+    return _finish(ds), info
+
+
+def load_paired(source, batch_size, split="train", shuffle=True, seed=0, limit=None,
+                epochs=None):
+    """Returns `(dataset, info)` for paired image-to-image data (Pix2Pix).
+
+    `dataset` yields `(inputs, targets)` batches: domain A and the B image of
+    the same example, float32 in [-1, 1], full batches only, shuffled together.
+    `info` is a dict with `input_shape`, `target_shape`, `num_examples` and
+    `steps_per_epoch`. `epochs` works as in `load`.
+
+    Pairs are the rows of `a_{split}` and `b_{split}` in an .npz, the files of
+    the same name in `{split}A/` and `{split}B/` of a folder, or for
+    `tfds:NAME` the two image features of each example (input first in name
+    order, e.g. `input_image`, `target_image`). TFDS has no pix2pix data set:
+    put facades-style data in a folder or an .npz.
+    """
+    local = _local_images(source)
+    if local is None:
+        name = os.fspath(source).removeprefix("tfds:")
+        ds, shapes, num = _tfds_pairs(name, split, limit)
+    else:
+        a, b = _read_domains(local, split, paired=True)
+        if limit:
+            a, b = a[:limit], b[:limit]
+        ds, shapes, num = (tf.data.Dataset.from_tensor_slices((a, b)),
+                           (a.shape[1:], b.shape[1:]), len(a))
+    info = {"input_shape": shapes[0], "target_shape": shapes[1], "num_examples": num,
+            "steps_per_epoch": _steps(batch_size, num)}
+    ds = _epochs(functools.partial(_shuffled_batches, ds, num, batch_size, shuffle), seed, epochs)
+    ds = ds.map(lambda a, b: (_scale(a), _scale(b)), num_parallel_calls=tf.data.AUTOTUNE)
+    return _finish(ds), info
+
+
+def load_unpaired(source, batch_size, split="train", shuffle=True, seed=0, limit=None,
+                  epochs=None):
+    """Returns `(dataset, info)` for unpaired image-to-image data (CycleGAN).
+
+    `dataset` yields `(a, b)` batches, a batch of domain A images and one of
+    domain B, float32 in [-1, 1], full batches only. Each domain is shuffled
+    on its own (epoch seed s: A by 2s, B by 2s + 1), so an A image meets a
+    different B image each epoch. An epoch is `min(num_a, num_b) //
+    batch_size` steps: the larger domain is cut short, a different part of it
+    each epoch. `info` is a dict with `shape_a`, `shape_b`, `num_examples`
+    (the smaller domain's size), `num_a`, `num_b` and `steps_per_epoch`.
+    `epochs` works as in `load`.
+
+    Domains are `a_{split}` and `b_{split}` of an .npz, the files of
+    `{split}A/` and `{split}B/` of a folder (any names, any counts), or for
+    `tfds:NAME` the splits `{split}A` and `{split}B` (as `cycle_gan/*` has).
+    """
+    local = _local_images(source)
+    if local is None:
+        name = os.fspath(source).removeprefix("tfds:")
+        domains, shapes, counts = _tfds_domains(name, split, limit)
+    else:
+        arrays = _read_domains(local, split, paired=False)
+        if limit:
+            arrays = [x[:limit] for x in arrays]
+        domains = [tf.data.Dataset.from_tensor_slices(x) for x in arrays]
+        shapes, counts = [x.shape[1:] for x in arrays], [len(x) for x in arrays]
+    num = min(counts)
+    info = {"shape_a": shapes[0], "shape_b": shapes[1], "num_examples": num,
+            "num_a": counts[0], "num_b": counts[1], "steps_per_epoch": _steps(batch_size, num)}
+
+    def one_epoch(s):
+        return tf.data.Dataset.zip(tuple(
+            _shuffled_batches(d, n, batch_size, shuffle, 2 * s + i)
+            for i, (d, n) in enumerate(zip(domains, counts))))
+
+    ds = _epochs(one_epoch, seed, epochs)
+    ds = ds.map(lambda a, b: (_scale(a), _scale(b)), num_parallel_calls=tf.data.AUTOTUNE)
+    return _finish(ds), info
+
+
+def _steps(batch_size, num_examples):
+    if batch_size > num_examples:
+        raise ValueError(f"batch_size {batch_size} is larger than the "
+                         f"{num_examples} examples: lower --batch-size.")
+    return num_examples // batch_size
+
+
+def _shuffled_batches(ds, num_examples, batch_size, shuffle, seed):
+    """One epoch of full batches (a GAN step wants a fixed batch size), shuffled by `seed`."""
+    shuffled = ds.shuffle(min(num_examples, 60_000), seed=seed) if shuffle else ds
+    return shuffled.batch(batch_size, drop_remainder=True)
+
+
+def _epochs(one_epoch, seed, epochs):
+    """`one_epoch(seed)` (reshuffled on each iteration by tf.data), or with
+    `epochs=range(k, n)` epochs k..n-1 in a row, epoch e from `(seed, e)` alone."""
+    if epochs is None:
+        return one_epoch(seed)
+    # tf.data takes shuffle seeds as Python ints only: one dataset per epoch.
+    return functools.reduce(tf.data.Dataset.concatenate,
+                            [one_epoch(seed * 1_000_003 + e) for e in epochs],
+                            one_epoch(seed).take(0))
+
+
+def _finish(ds):
     options = tf.data.Options()
     # Multi-worker: every worker builds the same batches and keeps its
     # replicas' slices, so N workers see what one process would.
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    return ds.prefetch(tf.data.AUTOTUNE).with_options(options), info
+    return ds.prefetch(tf.data.AUTOTUNE).with_options(options)
+
+
+def _local_images(source):
+    """Arrays `(a, b)` or the local .npz / folder `source` names; None for a TFDS name."""
+    if isinstance(source, tuple):
+        return source
+    if os.fspath(source).startswith("tfds:"):
+        return None
+    local = local_file(source)
+    if local is not None and not os.path.exists(local):
+        raise FileNotFoundError(f"Data {local!r} does not exist. Give {PAIRS_HELP}.")
+    return local
+
+
+def _read_domains(source, split, paired):
+    """Image arrays [N, H, W, C] of domains A and B."""
+    if isinstance(source, tuple):
+        where, (a, b) = "the arrays", source
+    elif os.path.isdir(source):
+        where, (a, b) = source, _read_folders(source, split, paired)
+    else:
+        where = source
+        a, b = _read_npz(source, [f"a_{split}", f"b_{split}"], need=(
+            f" Image-to-image data needs a_{split} (domain A, the inputs) and "
+            f"b_{split} (domain B, the targets)."))
+    a, b = check_images(a), check_images(b)
+    if paired and len(a) != len(b):
+        raise ValueError(_unpaired(where, f"{len(a)} A images, {len(b)} B images"))
+    return a, b
+
+
+def _unpaired(where, detail):
+    return (f"{where} is unpaired ({detail}): Pix2Pix needs paired data; use CycleGAN / "
+            "load_unpaired for unpaired data.")
+
+
+def _read_folders(path, split, paired):
+    folders = [os.path.join(path, split + domain) for domain in "AB"]
+    names = []
+    for folder in folders:
+        if not os.path.isdir(folder):
+            found = sorted(n + "/" * os.path.isdir(os.path.join(path, n)) for n in os.listdir(path))
+            raise ValueError(f"{path} has no {split + folder[-1]}/ folder (it has {found}). "
+                             f"Image-to-image data needs {split}A/ and {split}B/ folders "
+                             "of PNG/JPEG files (trainA/, trainB/, testA/, testB/).")
+        names.append(sorted(n for n in os.listdir(folder) if n.lower().endswith(IMAGE_FILES)))
+        if not names[-1]:
+            raise ValueError(f"{folder} has no PNG or JPEG files ({', '.join(IMAGE_FILES)}).")
+    if paired and names[0] != names[1]:
+        odd = sorted(set(names[0]) ^ set(names[1]))
+        raise ValueError(_unpaired(path, f"{len(names[0])} A images, {len(names[1])} B images, "
+                                         f"{len(odd)} names in one folder only, e.g. {odd[0]!r}"))
+    return [_decode_files(folder, n) for folder, n in zip(folders, names)]
+
+
+def _decode_files(folder, names):
+    images = []
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            image = tf.io.decode_image(tf.io.read_file(path), expand_animations=False).numpy()
+        except tf.errors.OpError as e:
+            raise ValueError(f"{path} does not decode as an image ({e.message.strip()}): "
+                             "replace or remove it.") from None
+        if images and image.shape != images[0].shape:
+            raise ValueError(f"{path} is {'x'.join(map(str, image.shape))} but "
+                             f"{os.path.join(folder, names[0])} is "
+                             f"{'x'.join(map(str, images[0].shape))}: the images of a "
+                             "folder must have one size (and channel count); resize them.")
+        images.append(image)
+    return np.stack(images)
+
+
+def _tfds_builder(name, need):
+    """The TFDS builder `name` and the names of its image features, sorted."""
+    import tensorflow_datasets as tfds  # heavy import: only when asked for
+
+    try:
+        builder = tfds.builder(name)
+    except tfds.core.registered.DatasetNotFoundError:
+        raise ValueError(f"Unknown data {name!r}: no local file or folder and no TFDS data "
+                         f"set of that name. {need} Give {PAIRS_HELP}.") from None
+    keys = sorted(k for k, f in builder.info.features.items()
+                  if isinstance(f, tfds.features.Image))
+    return builder, keys
+
+
+def _tfds_images(builder, name, split, keys, limit):
+    """The images `keys` of each example of a split (one image, or a tuple), their
+    shapes and the example count."""
+    builder.download_and_prepare()
+    if builder.info.splits and split not in builder.info.splits:
+        raise ValueError(f"tfds:{name} has no split {split!r} (it has "
+                         f"{sorted(builder.info.splits)}).")
+    ds = builder.as_dataset(split=split)
+    num = int(ds.cardinality())
+    if num < 0:  # unknown cardinality
+        num = builder.info.splits[split].num_examples
+    if limit:
+        ds, num = ds.take(limit), min(num, limit)
+    shapes = [tuple(builder.info.features[k].shape) for k in keys]
+    if any(None in s for s in shapes):
+        # Sizes unknown to TFDS (cycle_gan): the first example sets them.
+        first = next(iter(ds.take(1)))
+        shapes = [tuple(first[k].shape) for k in keys]
+    message = (f"tfds:{name} {split} has images of different sizes (the first is "
+               f"{{}}): resize them to one size first.")
+
+    def pick(example):
+        images = []
+        for key, shape in zip(keys, shapes):
+            same = tf.debugging.assert_equal(tf.shape(example[key]), shape,
+                                             message=message.format(shape))
+            with tf.control_dependencies([same]):  # before ensure_shape's vaguer error
+                images.append(tf.ensure_shape(example[key], shape))
+        return images[0] if len(images) == 1 else tuple(images)
+
+    return ds.map(pick, num_parallel_calls=tf.data.AUTOTUNE), shapes, num
+
+
+def _tfds_pairs(name, split, limit):
+    builder, keys = _tfds_builder(name, "TFDS has no paired (pix2pix) image data set: put "
+                                        "facades-style pairs in a folder or an .npz.")
+    if len(keys) == 1:
+        raise ValueError(_unpaired(f"tfds:{name}", f"one image feature, {keys[0]!r}"))
+    if len(keys) != 2:
+        raise ValueError(f"tfds:{name} has image features {keys}; paired data needs "
+                         "exactly two (the input and the target, in name order).")
+    return _tfds_images(builder, name, split, keys, limit)
+
+
+def _tfds_domains(name, split, limit):
+    builder, keys = _tfds_builder(name, "Unpaired TFDS data sets are named like "
+                                        "cycle_gan/horse2zebra.")
+    if len(keys) != 1:
+        raise ValueError(f"tfds:{name} has image features {keys}; load_unpaired reads TFDS "
+                         f"data laid out like cycle_gan: one image feature, the domains in "
+                         f"splits {split}A and {split}B.")
+    (a, [shape_a], num_a), (b, [shape_b], num_b) = (
+        _tfds_images(builder, name, split + domain, keys, limit) for domain in "AB")
+    return (a, b), (shape_a, shape_b), (num_a, num_b)
 
 
 def _tfds(name, split, labels):

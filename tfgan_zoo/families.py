@@ -2,7 +2,9 @@
 
 GAN families (`tfgan_zoo.families`) are modules with
 `build(image_shape, num_classes=None, **options)` returning
-`(generator, discriminator)`; extractor families (`tfgan_zoo.extractors`)
+`(generator, discriminator)`; image-to-image families (pix2pix, cyclegan)
+also have `PAIRED` and `build_model(data_info, **options)`, which returns an
+uncompiled `image_to_image` model; extractor families (`tfgan_zoo.extractors`)
 hold the classifiers used for evaluation. Any family may define `PRESETS`.
 Importing a family registers its network classes with Keras, so `.keras`
 files that use them load.

@@ -4,6 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import losses
+from tfgan_zoo.adversarial import AdversarialModel, per_example
 
 # loss name -> (generator loss, discriminator loss, uses the gradient penalty)
 LOSSES = {
@@ -19,17 +20,6 @@ LOSSES = {
 _SMOOTHABLE = ("non_saturating", "minimax")
 
 
-def default_optimizer():
-    """Adam(2e-4, beta_1=0.5), the DCGAN paper's setting."""
-    return keras.optimizers.Adam(2e-4, beta_1=0.5)
-
-
-def _per_example(values):
-    """[batch, ...] -> [batch] float32, averaging any non-batch axes (PatchGAN)."""
-    values = tf.cast(values, tf.float32)
-    return tf.reduce_mean(tf.reshape(values, [tf.shape(values)[0], -1]), axis=1)
-
-
 def _infer_latent_dim(generator):
     if getattr(generator, "latent_dim", None):
         return int(generator.latent_dim)
@@ -42,7 +32,7 @@ def _infer_latent_dim(generator):
 
 
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
-class GAN(keras.Model):
+class GAN(AdversarialModel):
     """A generator and a discriminator trained by `fit`.
 
     Networks take `z` (or `[z, labels]` when `num_classes` is set) and
@@ -61,15 +51,13 @@ class GAN(keras.Model):
 
     def __init__(self, generator, discriminator, latent_dim=None, num_classes=None,
                  ema_generator=None, seed=0, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(seed=seed, **kwargs)
         self.generator = generator
         self.discriminator = discriminator
         self.ema_generator = ema_generator
         self.latent_dim = latent_dim or _infer_latent_dim(generator)
         self.num_classes = (num_classes if num_classes is not None
                             else getattr(generator, "num_classes", None))
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.gp_tracker = keras.metrics.Mean(name="gp")
@@ -118,12 +106,8 @@ class GAN(keras.Model):
                              f"use d_steps=1 (got {d_steps}) or simultaneous=False.")
         if label_smoothing and loss not in _SMOOTHABLE:
             raise ValueError(f"label_smoothing applies to {_SMOOTHABLE}, not {loss!r}.")
-        g_optimizer = keras.optimizers.get(g_optimizer or default_optimizer())
-        d_optimizer = keras.optimizers.get(d_optimizer or default_optimizer())
-        if g_optimizer is d_optimizer:
-            raise ValueError("g_optimizer and d_optimizer must be two different "
-                             "optimizer instances (each keeps its own state).")
-        self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+        self._set_optimizers(g_optimizer, d_optimizer, self.generator.trainable_variables,
+                             self.discriminator.trainable_variables)
         self.loss_name = loss
         self.d_steps = d_steps
         self.gp_weight = float(gp_weight)
@@ -136,33 +120,21 @@ class GAN(keras.Model):
             self.ema_generator.set_weights(self.generator.get_weights())
         if self.ema_generator is not None:
             self.ema_generator.trainable = False
-        # Under a strategy the slots must exist before fit's first step.
-        for optimizer, network in ((g_optimizer, self.generator),
-                                   (d_optimizer, self.discriminator)):
-            if not optimizer.built:
-                optimizer.build(network.trainable_variables)
         kwargs.setdefault("jit_compile", False)
         # `self.optimizer` is the generator's, so `optimizer.iterations`
         # counts train steps for callbacks such as TensorBoard.
-        super().compile(optimizer=g_optimizer, **kwargs)
+        super().compile(optimizer=self.g_optimizer, **kwargs)
 
     def get_compile_config(self):
         if not self.compiled:
             return None
         return {
-            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
-            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
+            **self._optimizer_config(),
             "loss": self.loss_name, "d_steps": self.d_steps,
             "gp_weight": self.gp_weight, "r1_weight": self.r1_weight,
             "ema_decay": self.ema_decay, "label_smoothing": self.label_smoothing,
             "simultaneous": self.simultaneous,
         }
-
-    def compile_from_config(self, config):
-        config = dict(config)
-        for key in ("g_optimizer", "d_optimizer"):
-            config[key] = keras.optimizers.deserialize(config[key])
-        self.compile(**config)
 
     @property
     def metrics(self):
@@ -174,20 +146,6 @@ class GAN(keras.Model):
         return active + [self.d_real_tracker, self.d_fake_tracker]
 
     # ------------------------------------------------------------- the step
-    def _replica(self):
-        ctx = tf.distribute.get_replica_context()
-        if ctx is None:  # cross-replica context: act as one replica
-            return 0, 1
-        return ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
-
-    def _draw(self, local_batch, tail, fn):
-        """Draws for the global batch and keeps this replica's slice."""
-        replica, replicas = self._replica()
-        values = fn((local_batch * replicas,) + tail, seed=self.seed_generator)
-        if replicas == 1:
-            return values
-        return values[replica * local_batch:(replica + 1) * local_batch]
-
     def _unpack(self, data):
         images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
         if self.conditional and labels is None:
@@ -226,12 +184,6 @@ class GAN(keras.Model):
             options["label_smoothing"] = self.label_smoothing
         return options
 
-    def _mean(self, per_example):
-        """Sum over this replica / global batch: replicas' gradients then add up."""
-        _, replicas = self._replica()
-        global_batch = tf.cast(tf.shape(per_example)[0] * replicas, tf.float32)
-        return tf.reduce_sum(per_example) / global_batch
-
     def _fake(self, labels, batch, training):
         z = self._draw(batch, (self.latent_dim,), keras.random.normal)
         return tf.cast(self._generate(z, labels, training=training), tf.float32)
@@ -248,7 +200,7 @@ class GAN(keras.Model):
             return self._discriminate(images, labels, training)
 
         real_out, fake_out = discriminate(real), discriminate(fake)
-        d_loss = _per_example(d_loss_fn(real_out, fake_out, **self._loss_options()))
+        d_loss = per_example(d_loss_fn(real_out, fake_out, **self._loss_options()))
         if uses_gp and self.gp_weight:
             alpha = self._draw(batch, (1,) * (real.shape.rank - 1), keras.random.uniform)
             gp = losses.wasserstein_gradient_penalty(
@@ -260,8 +212,8 @@ class GAN(keras.Model):
             self.r1_tracker.update_state(r1)
             d_loss += 0.5 * self.r1_weight * r1
         self.d_loss_tracker.update_state(d_loss)
-        self.d_real_tracker.update_state(_per_example(real_out))
-        self.d_fake_tracker.update_state(_per_example(fake_out))
+        self.d_real_tracker.update_state(per_example(real_out))
+        self.d_fake_tracker.update_state(per_example(fake_out))
         return d_loss, fake_out
 
     def _g_objective(self, labels, batch, training=True, fake_out=None):
@@ -271,7 +223,7 @@ class GAN(keras.Model):
         if fake_out is None:
             fake_out = self._discriminate(self._fake(labels, batch, training), labels,
                                           training)
-        g_loss = _per_example(g_loss_fn(fake_out, **self._loss_options()))
+        g_loss = per_example(g_loss_fn(fake_out, **self._loss_options()))
         self.g_loss_tracker.update_state(g_loss)
         return g_loss
 
@@ -307,15 +259,6 @@ class GAN(keras.Model):
         self._g_objective(labels, batch, training=False)
         return self._logs()
 
-    def _logs(self):
-        logs = {m.name: m.result() for m in self.metrics}
-        if isinstance(self.distribute_strategy, tf.distribute.MultiWorkerMirroredStrategy):
-            # Keras 3 averages step outputs across workers with
-            # reduce(MEAN, axis=0), which fails on scalars
-            # (tensorflow/tensorflow#72388); it returns rank-1 inputs as scalars.
-            logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
-        return logs
-
     def _update_ema(self):
         decay = self.ema_decay
         trainable = {id(v) for v in self.generator.trainable_weights}
@@ -328,15 +271,9 @@ class GAN(keras.Model):
             # generators fits none of them, so the EMA copy takes the live ones.
             return ema.assign(live)
 
-        def update(strategy):
-            # Like Keras optimizers: update mirrored variables in a merge call,
-            # on the tf.Variables under the Keras ones.
-            for ema, live in zip(self.ema_generator.weights, self.generator.weights):
-                fn = average if id(live) in trainable else copy
-                strategy.extended.update(ema.value, fn, args=(live.value,), group=False)
-
-        tf.__internal__.distribute.interim.maybe_merge_call(
-            update, tf.distribute.get_strategy())
+        self._assign_everywhere([(ema, average if id(live) in trainable else copy, live.value)
+                                 for ema, live in zip(self.ema_generator.weights,
+                                                      self.generator.weights)])
 
     # ------------------------------------------------------------- sampling
     def generate(self, num, seed=0, labels=None, batch_size=256, use_ema=True):
@@ -393,27 +330,6 @@ class GAN(keras.Model):
             raise ValueError(
                 f"labels must be ints in [0, {self.num_classes}), got {labels[:8]}...")
         return tf.constant(labels, tf.int32)
-
-    # -------------------------------------------------------- serialization
-    def _rng_states(self):
-        """Seed-generator states of the GAN and its networks (latents, GP
-        alphas, dropout): variables that are not weights."""
-        weights = {id(w) for w in self.weights}
-        return [v for v in self.variables if id(v) not in weights]
-
-    def save_own_variables(self, store):
-        # Keras saves no RNG state; a resumed run must draw what an
-        # uninterrupted one would have drawn.
-        for i, state in enumerate(self._rng_states()):
-            store[f"rng_{i}"] = state
-
-    def load_own_variables(self, store):
-        states = self._rng_states()
-        if len(store.keys()) != len(states):
-            raise ValueError(f"The file holds {len(store.keys())} RNG states but this "
-                             f"GAN has {len(states)}: it was saved from other networks.")
-        for i, state in enumerate(states):
-            state.assign(store[f"rng_{i}"])
 
     def get_config(self):
         config = super().get_config()

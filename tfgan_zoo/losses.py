@@ -207,3 +207,19 @@ def r1_penalty(real_data, discriminator_fn, weights=1.0,
     """
     return _reduce(_gradient_squares(_float(real_data), discriminator_fn),
                    weights, reduction)
+
+
+# Zhu et al. 2017, "Unpaired Image-to-Image Translation using Cycle-Consistent
+# Adversarial Networks" (arXiv:1703.10593).
+
+def cycle_consistency_loss(data_x, reconstructed_data_x, data_y, reconstructed_data_y,
+                           reduction="sum_by_nonzero_weights"):
+    """L = (mean|x - G(F(x))| + mean|y - F(G(y))|) / 2, the L1 means taken over
+    each example's pixels, as TF-GAN's (the paper's lambda * (L1_x + L1_y) is
+    2 * lambda times this). `reduction="none"` gives it per example [batch]."""
+    def l1(data, reconstructed):
+        difference = tf.abs(_float(data) - _float(reconstructed))
+        return tf.reduce_mean(tf.reshape(difference, [tf.shape(difference)[0], -1]), axis=1)
+
+    return _reduce((l1(data_x, reconstructed_data_x) + l1(data_y, reconstructed_data_y)) / 2.0,
+                   1.0, reduction)

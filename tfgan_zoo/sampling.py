@@ -1,7 +1,9 @@
-"""Loading a trained GAN and writing its samples."""
+"""Loading a trained GAN or translator and writing its samples or translations."""
 import os
 
 import keras
+import numpy as np
+import tensorflow as tf
 
 from tfgan_zoo import images, presets
 
@@ -28,3 +30,52 @@ def sample(model, out, num=64, seed=0, labels=None):
     if gan.conditional and labels is None:
         labels, columns = gan.class_cycle(num), gan.num_classes
     images.save_samples(gan.generate(num, seed=seed, labels=labels), out, columns=columns)
+
+
+def load_translator(source):
+    """A Pix2Pix or CycleGAN from a `.keras` file or a preset (name, folder or URL)."""
+    from tfgan_zoo.image_to_image import Translator
+
+    source = os.fspath(source)
+    model = (keras.models.load_model(source, compile=False) if os.path.isfile(source)
+             else presets.load_network(source))
+    if not isinstance(model, Translator):
+        raise ValueError(f"{source!r} holds a {type(model).__name__}, not an image-to-image "
+                         "model (Pix2Pix or CycleGAN): use `sample` for GANs.")
+    return model
+
+
+def read_image(path):
+    """uint8 [H, W, C] pixels of a PNG, JPEG, GIF or BMP file, with clear errors."""
+    try:
+        data = tf.io.read_file(os.fspath(path))
+        return tf.io.decode_image(data, expand_animations=False).numpy()
+    except tf.errors.NotFoundError:
+        raise FileNotFoundError(f"No image at {path!r}.") from None
+    except tf.errors.InvalidArgumentError:
+        raise ValueError(f"{path!r} does not decode as an image (PNG, JPEG, GIF or BMP): "
+                         "is it a complete image file?") from None
+
+
+def translate(model, inputs, out, reverse=False):
+    """Translates the image files `inputs` by `model` (a translator, a .keras
+    path or a preset) and writes `out`: one image's PNG, or for several a
+    grid with inputs in the first row and translations in the second."""
+    model = load_translator(model) if isinstance(model, (str, os.PathLike)) else model
+    pixels = [read_image(path) for path in ([inputs] if isinstance(inputs, (str, os.PathLike))
+                                            else inputs)]
+    shapes = {p.shape for p in pixels}
+    if len(shapes) > 1:
+        raise ValueError(f"The input images have different shapes {sorted(shapes)}.")
+    batch = np.stack(pixels)
+    try:
+        made = (model.translate(batch, reverse=True) if reverse
+                else model.translate(batch))
+    except TypeError:
+        raise ValueError(f"--reverse applies to CycleGANs; a {type(model).__name__} "
+                         "translates one way.") from None
+    if len(batch) == 1:
+        images.save_samples(made, out, columns=1)
+    else:
+        images.save_samples(np.concatenate([images.to_float(batch), made]), out,
+                            columns=len(batch))

@@ -17,7 +17,7 @@ RECIPES = {
 DEFAULT_RECIPE = {"d_steps": 1, "adam": {"learning_rate": 2e-4, "beta_1": 0.5}}
 
 
-def train(data_source, out, family="dcgan", loss="non_saturating", epochs=1,
+def train(data_source, out, family="dcgan", loss=None, epochs=1,
           batch_size=64, conditional=False, d_steps=None, learning_rate=None,
           beta_1=None, ema_decay=None, simultaneous=False, seed=0, limit=None,
           strategy="default", resume=True, verbose="auto", **family_options):
@@ -37,6 +37,18 @@ def train(data_source, out, family="dcgan", loss="non_saturating", epochs=1,
     Returns the trained `GAN`.
     """
     family_options = {k: v for k, v in family_options.items() if v is not None}
+    module = families.get(family)
+    if hasattr(module, "build_model"):
+        gan_only = {"conditional": conditional, "d_steps": d_steps, "ema_decay": ema_decay,
+                    "simultaneous": simultaneous}
+        given = [name for name, value in gan_only.items() if value not in (None, False)]
+        if given:
+            raise ValueError(f"{family} is an image-to-image family: {', '.join(given)} "
+                             "apply to GANs only.")
+        return _train_translator(module, data_source, out, family, loss, epochs, batch_size,
+                                 learning_rate, beta_1, seed, limit, strategy, resume, verbose,
+                                 family_options)
+    loss = loss or "non_saturating"
     run = {"data": str(data_source), "family": family, "loss": loss,
            "batch_size": batch_size, "conditional": conditional, "d_steps": d_steps,
            "learning_rate": learning_rate, "ema_decay": ema_decay, "seed": seed,
@@ -52,8 +64,37 @@ def train(data_source, out, family="dcgan", loss="non_saturating", epochs=1,
     def build(info):
         return _build(family, loss, info, conditional, d_steps, adam, ema_decay,
                       simultaneous, seed, family_options)
-    return _fit(build, run, data_source, out, epochs, batch_size, conditional, seed, limit,
-                strategy, resume, verbose)
+
+    def load(epochs):
+        return data.load(data_source, batch_size, labels=conditional, seed=seed, limit=limit,
+                         epochs=epochs)
+    return _fit(build, run, load, out, epochs, seed, strategy, resume, verbose)
+
+
+def _train_translator(module, data_source, out, family, loss, epochs, batch_size,
+                      learning_rate, beta_1, seed, limit, strategy, resume, verbose,
+                      family_options):
+    """`train` for pix2pix and CycleGAN: Adam(2e-4, beta_1=0.5) for both
+    players (the papers'), `loss` for pix2pix's adversarial term."""
+    run = {"data": str(data_source), "family": family, "loss": loss,
+           "batch_size": batch_size, "learning_rate": learning_rate, "beta_1": beta_1,
+           "seed": seed, "limit": limit, **family_options}
+    if not module.PAIRED and loss not in (None, "least_squares"):
+        raise ValueError(f"CycleGAN trains with its least-squares loss, not {loss!r}.")
+    adam = {"learning_rate": learning_rate or 2e-4, "beta_1": 0.5 if beta_1 is None else beta_1}
+    load_pairs = data.load_paired if module.PAIRED else data.load_unpaired
+
+    def build(info):
+        model = module.build_model(info, seed=seed, **family_options)
+        options = {"loss": loss or "non_saturating"} if module.PAIRED else {}
+        model.compile(g_optimizer=keras.optimizers.Adam(**adam),
+                      d_optimizer=keras.optimizers.Adam(**adam), **options)
+        return model
+
+    def load(epochs):
+        return load_pairs(data_source, batch_size, seed=seed, limit=limit, epochs=epochs)
+    return _fit(build, run, load, out, epochs, seed, strategy, resume, verbose,
+                grid=callbacks.TranslationGrid)
 
 
 def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=None,
@@ -73,6 +114,10 @@ def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=No
            "learning_rate": learning_rate, "freeze_d": freeze_d, "ema_decay": ema_decay,
            "seed": seed, "limit": limit}
 
+    def load(epochs):
+        return data.load(data_source, batch_size, labels=conditional, seed=seed, limit=limit,
+                         epochs=epochs)
+
     def build(info):
         gan = presets.from_preset(preset)
         weighted = [layer for layer in gan.discriminator.layers if layer.weights]
@@ -90,13 +135,14 @@ def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=No
             settings["ema_decay"] = ema_decay
         gan.compile(**settings)
         return gan
-    return _fit(build, run, data_source, out, epochs, batch_size, conditional, seed, limit,
-                strategy, resume, verbose)
+    return _fit(build, run, load, out, epochs, seed, strategy, resume, verbose)
 
 
-def _fit(build, run, data_source, out, epochs, batch_size, conditional, seed, limit,
-         strategy, resume, verbose):
-    """Fits `build(data_info)`'s GAN into `out`, resuming from its checkpoints."""
+def _fit(build, run, load, out, epochs, seed, strategy, resume, verbose,
+         grid=callbacks.SampleGrid):
+    """Fits `build(data_info)`'s model on `load(epochs)`'s data into `out`,
+    resuming from its checkpoints; `grid(directory, seed=, data=)` writes
+    the sample grids (`data()`: the first epoch's dataset)."""
     if isinstance(strategy, str):
         strategy = distribute.get_strategy(strategy)
     # Non-chief workers of a cluster train in step but write to a scratch folder.
@@ -115,8 +161,7 @@ def _fit(build, run, data_source, out, epochs, batch_size, conditional, seed, li
     if start_epoch >= epochs:
         print(f"{final_out} already holds {start_epoch} epochs (asked for {epochs}): "
               "nothing to train.")
-    dataset, info = data.load(data_source, batch_size, labels=conditional, seed=seed,
-                              limit=limit, epochs=range(start_epoch, epochs))
+    dataset, info = load(range(start_epoch, epochs))
     with strategy.scope():
         if latest:
             print(f"Resuming after epoch {start_epoch} from {latest}")
@@ -128,7 +173,7 @@ def _fit(build, run, data_source, out, epochs, batch_size, conditional, seed, li
             steps_per_epoch=info["steps_per_epoch"], verbose=verbose, shuffle=False,
             callbacks=[
                 callbacks.StopOnNaN(),
-                callbacks.SampleGrid(os.path.join(out, "samples"), seed=seed),
+                grid(os.path.join(out, "samples"), seed=seed, data=lambda: load(range(1))[0]),
                 # History first: if a kill falls between the two, the
                 # resumed run overwrites the extra epoch of history.
                 callbacks.HistoryFile(os.path.join(out, "history.json"), previous),

@@ -47,7 +47,9 @@ def machine():
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
                 if line.startswith("model name")), platform.processor())
     gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
-    return (f"{cpu}, {os.cpu_count()} cores{', GPUs: ' + ', '.join(gpus) if gpus else ''}; "
+    onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
+    return (f"{cpu}, {os.cpu_count()} cores{', GPUs: ' + ', '.join(gpus) if gpus else ''}"
+            f"{'; TF_ENABLE_ONEDNN_OPTS=' + onednn if onednn is not None else ''}; "
             f"TF {tf.__version__}, Keras {keras.__version__}, Python {platform.python_version()}; "
             f"{datetime.date.today()}")
 
@@ -218,9 +220,9 @@ def gemm_gflops(n=2048, repeats=10):
     return statistics.median(rates)
 
 
-def _tutorial_networks():
+def _tutorial_networks(dtype_policy=None):
     keras.utils.set_random_seed(0)
-    return dcgan.build((28, 28, 1), architecture="tutorial")
+    return dcgan.build((28, 28, 1), architecture="tutorial", dtype_policy=dtype_policy)
 
 
 def _reference_loop():
@@ -257,12 +259,10 @@ def _reference_loop():
     return train_step, window
 
 
-def _fit_loop(simultaneous, policy="float32", **compile_options):
-    keras.config.set_dtype_policy(policy)
-    try:
-        generator, discriminator = _tutorial_networks()
-    finally:
-        keras.config.set_dtype_policy("float32")
+def _fit_loop(simultaneous, dtype_policy=None, data=None, **compile_options):
+    """(step, window) of GAN.fit on the tutorial networks; `data` replaces the
+    window's dataset (a pipeline variant)."""
+    generator, discriminator = _tutorial_networks(dtype_policy)
     gan = tfgan_zoo.GAN(generator, discriminator, seed=0)
     gan.compile(g_optimizer=keras.optimizers.Adam(1e-4),
                 d_optimizer=keras.optimizers.Adam(1e-4), simultaneous=simultaneous,
@@ -270,10 +270,20 @@ def _fit_loop(simultaneous, policy="float32", **compile_options):
     timer = EpochTimer()
 
     def window(dataset, steps):
-        gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False,
+        gan.fit(data or dataset, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False,
                 callbacks=[timer])
         return timer.seconds[-1]
     return tf.function(gan.train_step), window
+
+
+def _cached_pipeline():
+    """`load_data`'s pipeline with the scaled float images cached before the
+    shuffle, so that an epoch only shuffles and batches."""
+    images, _ = tfgan_zoo.data.load_arrays(DATA, "train")
+    return (tf.data.Dataset.from_tensor_slices(images)
+            .map(tfgan_zoo.data._scale, num_parallel_calls=tf.data.AUTOTUNE).cache()
+            .shuffle(len(images), seed=0).batch(TUTORIAL_BATCH, drop_remainder=True)
+            .prefetch(tf.data.AUTOTUNE))
 
 
 def train_(args):
@@ -282,6 +292,7 @@ def train_(args):
     setup's traced step, and the achieved share of this machine's GEMM rate."""
     steps, windows = (4, 2) if args.quick else (20, 5)
     dataset, _ = tfgan_zoo.load_data(DATA, TUTORIAL_BATCH)  # each window iterates anew
+    cached = _cached_pipeline()
     setups = {
         "tutorial loop (reference)": _reference_loop(),
         "GAN.fit simultaneous": _fit_loop(True),
@@ -289,7 +300,8 @@ def train_(args):
             True, steps_per_execution=10),
         "GAN.fit alternating (default)": _fit_loop(False),
         "GAN.fit simultaneous, jit_compile": _fit_loop(True, jit_compile=True),
-        "GAN.fit simultaneous, mixed_bfloat16": _fit_loop(True, policy="mixed_bfloat16"),
+        "GAN.fit simultaneous, mixed_bfloat16": _fit_loop(True, dtype_policy="mixed_bfloat16"),
+        "GAN.fit simultaneous, cached pipeline": _fit_loop(True, data=cached),
     }
     if args.quick:
         setups.pop("GAN.fit simultaneous, steps_per_execution=10")
@@ -302,6 +314,8 @@ def train_(args):
             next(iterator)
         return time.perf_counter() - start
     setups["tf.data pipeline alone (no training)"] = (None, pipeline_window)
+    setups["tf.data pipeline alone, cached"] = (
+        None, lambda dataset, steps: pipeline_window(cached, steps))
     seconds = {name: [] for name in setups}
     for round_ in range(windows + 1):
         for name, (_, window) in setups.items():
@@ -380,6 +394,8 @@ QUALITY_RECIPES = {
     "dcgan_w32_b128": {"width": 32, "batch_size": 128, "ema_decay": 0.999},
     "dcgan_w32_b64_lr1e-4": {"width": 32, "batch_size": 64, "ema_decay": 0.999,
                              "learning_rate": 1e-4},
+    "dcgan_w32_b64_bf16": {"width": 32, "batch_size": 64, "ema_decay": 0.999,
+                           "dtype_policy": "mixed_bfloat16"},
     "dcgan_w32_b64_hinge": {"width": 32, "batch_size": 64, "ema_decay": 0.999,
                             "loss": "hinge"},
     # The TF DCGAN tutorial: its networks, Adam(1e-4), batch 256, its simultaneous loop

@@ -66,6 +66,24 @@ GAN_RECIPES = {
         "extractor": "classifier_fashion_mnist", "data_license": FASHION_LICENSE},
 }
 
+# Image-to-image presets: tasks built from Fashion-MNIST by the family's `tasks` module.
+TRANSLATOR_RECIPES = {
+    "pix2pix_edges2fashion": {
+        "description": "Pix2Pix (U-Net generator, conditional PatchGAN) from Sobel edge maps "
+                       "of Fashion-MNIST to the garments, 28x28x1",
+        "task": "zoo_models.pix2pix.tasks:edges2fashion", "family": "pix2pix",
+        "loss": "non_saturating", "epochs": 5, "batch_size": 64, "options": {"width": 32},
+        "extractor": "classifier_fashion_mnist", "data_license": FASHION_LICENSE},
+    "cyclegan_sneaker2boot": {
+        "description": "CycleGAN (ResNet generators, PatchGAN discriminators) between "
+                       "Fashion-MNIST sneakers (A, class 7) and ankle boots (B, class 9), "
+                       "unpaired, 28x28x1",
+        "task": "zoo_models.cyclegan.tasks:sneaker2boot", "family": "cyclegan",
+        "loss": None, "epochs": 8, "batch_size": 32,
+        "options": {"width": 16, "num_blocks": 6},
+        "extractor": "classifier_fashion_mnist", "data_license": FASHION_LICENSE},
+}
+
 CARD = """# {name}
 
 {description}
@@ -168,6 +186,124 @@ from papers.
 """
 
 
+TRANSLATOR_CARD = """# {name}
+
+{description}.
+
+| | |
+| --- | --- |
+| family | {family} (`zoo_models/{family}`), {networks} |
+| losses | {losses}; Adam(lr {lr:g}, beta_1 {beta_1:g}) for each player |
+| data | `{task}` built from `fashion_mnist.npz` by `{task_fn}`: {data_sizes} |
+| command | `{command}` |
+| epochs | {epochs} (batch {batch_size}) |
+| wall time | {wall_time} ({machine}) |
+
+## Metrics ({num_test} held-out test images; FID by {extractor} features)
+
+{metric_table}
+
+The identity row maps every input to itself: the trivial baseline a useful
+model must beat. {identity_note}
+
+## Before and after
+
+{grid_note}
+
+![before and after](samples.png)
+
+## Intended use and limits
+Translation, fine-tuning and serving (`tfgan-zoo translate {name} --input
+in.png --out out.png`; `tfgan-zoo export {name} ...`) of {image_shape}
+images like its training data; a research and teaching model. FID uses the
+zoo's own classifier, so it compares models within this zoo only.
+
+## Data license
+{data_license}
+"""
+
+
+def write_translator_preset(name, recipe, model, path, epochs, seconds):
+    """Scores `model` on the task's test split and writes its preset folder."""
+    import numpy as np
+
+    from tfgan_zoo.metrics import translation
+
+    family = recipe["family"]
+    arrays = np.load(path)
+    a_test, b_test = arrays["a_test"], arrays["b_test"]
+    settings = model.get_compile_config()
+    optimizer = settings["g_optimizer"]["config"]
+    extractor = recipe["extractor"]
+    sizes = {key: len(arrays[key]) for key in ("a_train", "b_train", "a_test", "b_test")}
+    if family == "pix2pix":
+        made = model.translate(a_test)
+        scores = translation.paired_scores(made, a_test, b_test, extractor)
+        table = ["| | L1 to target (0-2) | SSIM to target | FID to targets |",
+                 "| --- | --- | --- | --- |"]
+        for label, key in (("this model", "model"), ("identity (the edge map)", "identity")):
+            row = scores[key]
+            table.append(f"| {label} | {row['l1']:.4f} | {row['ssim']:.4f} | "
+                         f"{row['fid']:.2f} |")
+        networks = (f"U-Net generator {model.generator.count_params():,}, PatchGAN "
+                    f"discriminator {model.discriminator.count_params():,} parameters "
+                    f"(patch {model.discriminator.receptive_field} px)")
+        losses = (f"{settings['loss']} adversarial (patch logits) + "
+                  f"{model.l1_weight:g} x L1")
+        data_sizes = (f"{sizes['a_train']} training pairs (edge map, garment), "
+                      f"{sizes['a_test']} test pairs")
+        identity_note = ""
+        grid_note = ("Rows: edge maps (input), translations, ground truth; the first 10 "
+                     "test pairs.")
+        rows = [a_test[:10], made[:10], b_test[:10]]
+        headline = f"L1 {scores['model']['l1']:.4f}, SSIM {scores['model']['ssim']:.3f}"
+    else:
+        scores = translation.unpaired_scores(model, a_test, b_test, extractor)
+        table = ["| direction | FID to the target domain | identity FID | "
+                 "cycle-reconstruction L1 (0-2) |", "| --- | --- | --- | --- |"]
+        for label, key in (("A -> B (sneaker -> boot)", "a_to_b"),
+                           ("B -> A (boot -> sneaker)", "b_to_a")):
+            row = scores[key]
+            table.append(f"| {label} | {row['fid']:.2f} | {row['identity_fid']:.2f} | "
+                         f"{row['cycle_l1']:.4f} |")
+        networks = (f"two ResNet generators {model.generator.count_params():,} "
+                    f"parameters each, two PatchGAN discriminators "
+                    f"{model.discriminator_a.count_params():,} each "
+                    f"(patch {model.discriminator_a.receptive_field} px)")
+        losses = (f"least squares + {model.cycle_weight:g} x cycle L1 + "
+                  f"{model.identity_weight * model.cycle_weight:g} x identity L1, history "
+                  f"pool of {model.pool_size}")
+        data_sizes = (f"{sizes['a_train']} A and {sizes['b_train']} B training images "
+                      f"(unpaired), {sizes['a_test']} + {sizes['b_test']} test images")
+        identity_note = ("Its cycle L1 is 0 by construction, so cycle L1 is read against "
+                         "the L1 between two random images of a domain "
+                         f"({translation.l1(a_test[:500], a_test[500:1000]):.3f} for A).")
+        grid_note = ("Rows: test sneakers, their boot translations, test boots, their "
+                     "sneaker translations.")
+        rows = [a_test[:10], model.translate(a_test[:10]), b_test[:10],
+                model.translate(b_test[:10], reverse=True)]
+        headline = (f"FID A->B {scores['a_to_b']['fid']:.2f} (identity "
+                    f"{scores['a_to_b']['identity_fid']:.2f})")
+    grid = images.grid(np.concatenate([images.to_uint8(images.to_float(r)) for r in rows]),
+                       columns=10)
+    card = TRANSLATOR_CARD.format(
+        name=name, description=recipe["description"], family=family, networks=networks,
+        losses=losses, lr=optimizer["learning_rate"], beta_1=optimizer["beta_1"],
+        task=os.path.basename(path), task_fn=recipe["task"].replace(":", "."),
+        data_sizes=data_sizes, command="python tools/train_preset.py " + name,
+        epochs=epochs, batch_size=recipe["batch_size"],
+        wall_time=f"{seconds / 60:.1f} min of training", machine=_machine(),
+        num_test=len(a_test), extractor=extractor, metric_table="\n".join(table),
+        identity_note=identity_note, grid_note=grid_note,
+        image_shape="x".join(map(str, model.generator.output_shape[1:])),
+        data_license=recipe["data_license"])
+    target = os.path.join(ROOT, "zoo_models", family, "presets", name)
+    presets.save_network(model, target, card,
+                         extra_files={"samples.png": tf.io.encode_png(grid).numpy(),
+                                      "metrics.json": json.dumps(scores, indent=1).encode()})
+    print(f"{name}: {headline}; wrote {target}")
+
+
 def _metric_row(label, scores):
     return (f"| {label} | {scores['fid']:.2f} | {scores['kid']:.4f} | {scores['is']:.2f} | "
             f"{scores['precision']:.3f} | {scores['recall']:.3f} | {scores['density']:.3f} | "
@@ -218,6 +354,28 @@ def train_gan(name, data_dir, epochs=None):
           f"{yardstick['fid']:.2f}); wrote {target}")
 
 
+def _task_data(recipe, data_dir):
+    """Builds (or reuses) the recipe's task .npz under runs/data from the shared data."""
+    import importlib
+
+    module, function = recipe["task"].split(":")
+    make = getattr(importlib.import_module(module), function)
+    out = os.path.join(ROOT, "runs", "data", function + ".npz")
+    return make(os.path.join(data_dir, "fashion_mnist.npz"), out)
+
+
+def train_translator(name, data_dir, epochs=None):
+    recipe = dict(TRANSLATOR_RECIPES[name])
+    epochs = epochs or recipe["epochs"]
+    path = _task_data(recipe, data_dir)
+    out = os.path.join(ROOT, "runs", "presets", name)
+    model = tfgan_zoo.train(path, out, family=recipe["family"], loss=recipe["loss"],
+                            epochs=epochs, batch_size=recipe["batch_size"],
+                            verbose=1 if sys.stdout.isatty() else 2, **recipe["options"])
+    history = json.load(open(os.path.join(out, "history.json")))
+    write_translator_preset(name, recipe, model, path, epochs, sum(history["seconds"]))
+
+
 def _machine():
     return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, "
             f"TF {tf.__version__}, {datetime.date.today()}")
@@ -226,12 +384,15 @@ def _machine():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("name", choices=sorted(CLASSIFIER_RECIPES) + sorted(GAN_RECIPES))
+    parser.add_argument("name", choices=sorted(CLASSIFIER_RECIPES) + sorted(GAN_RECIPES)
+                        + sorted(TRANSLATOR_RECIPES))
     parser.add_argument("--data-dir", default=os.path.join(ROOT, "..", "shared", "datasets"))
     parser.add_argument("--epochs", type=int, help="override the recipe (smoke runs)")
     args = parser.parse_args(argv)
     if args.name in GAN_RECIPES:
         train_gan(args.name, args.data_dir, args.epochs)
+    elif args.name in TRANSLATOR_RECIPES:
+        train_translator(args.name, args.data_dir, args.epochs)
     else:
         train_classifier(args.name, args.data_dir, args.epochs)
 

@@ -1,9 +1,11 @@
 """Small CNN classifiers whose penultimate layer serves as FID/KID features."""
 import keras
 
+from zoo_models.network import Network
+
 
 @keras.saving.register_keras_serializable(package="zoo_models.classifier")
-class Classifier(keras.Model):
+class Classifier(Network):
     """image in [-1, 1] -> class logits; the `features` layer is the embedding.
 
     Two blocks of two 3x3 convolutions (BatchNorm, ReLU) and a max-pool, then
@@ -33,22 +35,9 @@ class Classifier(keras.Model):
         x = keras.layers.Dropout(dropout, name="dropout")(features)
         logits = keras.layers.Dense(num_classes, dtype="float32", name="logits")(x)
         super().__init__(inputs=images, outputs=logits, **kwargs)
-        self.image_shape = image_shape
-        self.num_classes = num_classes
-        self.width = width
-        self.feature_dim = feature_dim
-        self.dropout = dropout
+        self.keep_config(image_shape=image_shape, num_classes=num_classes, width=width,
+                         feature_dim=feature_dim, dropout=dropout)
 
     def features_and_logits(self):
         """A model: images -> (features [N, feature_dim], logits [N, classes])."""
         return keras.Model(self.inputs, [self.get_layer("features").output, self.output])
-
-    def get_config(self):
-        return {"name": self.name, "trainable": self.trainable,
-                "image_shape": self.image_shape, "num_classes": self.num_classes,
-                "width": self.width, "feature_dim": self.feature_dim,
-                "dropout": self.dropout}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

@@ -2,10 +2,11 @@
 import keras
 
 from zoo_models.dcgan.shapes import num_upsamplings
+from zoo_models.network import Network, layers_in
 
 
 @keras.saving.register_keras_serializable(package="zoo_models.dcgan")
-class Discriminator(keras.Model):
+class Discriminator(Network):
     """image (and a class label) -> one logit per image.
 
     Stride-2 convolutions with LeakyReLU(0.2), as many as the generator has
@@ -25,57 +26,41 @@ class Discriminator(keras.Model):
       dropout: rate after each convolution block (the TF tutorial uses 0.3).
       kernel_size: of every convolution.
       negative_slope: of the LeakyReLUs (the TF tutorial's Keras default is 0.3).
+      dtype_policy: e.g. "mixed_bfloat16" (None: the global policy); the
+        logit stays float32.
     """
 
     def __init__(self, image_shape=(28, 28, 1), width=64, num_classes=None,
                  spectral_norm=False, dropout=0.0, kernel_size=5, negative_slope=0.2,
-                 **kwargs):
+                 dtype_policy=None, **kwargs):
         image_shape = tuple(int(s) for s in image_shape)
         stages = num_upsamplings(image_shape)
 
         def normalized(layer):
             return keras.layers.SpectralNormalization(layer) if spectral_norm else layer
 
-        images = keras.Input(image_shape, name="images")
-        inputs, x = images, images
-        channels = width
-        for stage in range(stages):
-            x = normalized(keras.layers.Conv2D(channels, kernel_size, strides=2,
-                                               padding="same", name=f"down{stage}"))(x)
-            x = keras.layers.LeakyReLU(negative_slope, name=f"down{stage}_act")(x)
-            if dropout:
-                x = keras.layers.Dropout(dropout, name=f"down{stage}_dropout")(x)
-            channels *= 2
-        features = keras.layers.Flatten(name="features")(x)
-        logits = normalized(keras.layers.Dense(1, name="logit"))(features)
-        if num_classes is not None:
-            labels = keras.Input((), dtype="int32", name="labels")
-            embedded = keras.layers.Embedding(num_classes, features.shape[-1],
-                                              name="class_projection")(labels)
-            projection = keras.layers.Dot(axes=-1, name="projection")([embedded, features])
-            logits = keras.layers.Add(name="projected_logit")([logits, projection])
-            inputs = [images, labels]
-        logits = keras.layers.Activation("linear", dtype="float32", name="output")(logits)
+        with layers_in(dtype_policy):
+            images = keras.Input(image_shape, name="images")
+            inputs, x = images, images
+            channels = width
+            for stage in range(stages):
+                x = normalized(keras.layers.Conv2D(channels, kernel_size, strides=2,
+                                                   padding="same", name=f"down{stage}"))(x)
+                x = keras.layers.LeakyReLU(negative_slope, name=f"down{stage}_act")(x)
+                if dropout:
+                    x = keras.layers.Dropout(dropout, name=f"down{stage}_dropout")(x)
+                channels *= 2
+            features = keras.layers.Flatten(name="features")(x)
+            logits = normalized(keras.layers.Dense(1, name="logit"))(features)
+            if num_classes is not None:
+                labels = keras.Input((), dtype="int32", name="labels")
+                embedded = keras.layers.Embedding(num_classes, features.shape[-1],
+                                                  name="class_projection")(labels)
+                projection = keras.layers.Dot(axes=-1, name="projection")([embedded, features])
+                logits = keras.layers.Add(name="projected_logit")([logits, projection])
+                inputs = [images, labels]
+            logits = keras.layers.Activation("linear", dtype="float32", name="output")(logits)
         super().__init__(inputs=inputs, outputs=logits, **kwargs)
-
-        self.image_shape = image_shape
-        self.width = width
-        self.num_classes = num_classes
-        self.spectral_norm = spectral_norm
-        self.dropout = dropout
-        self.kernel_size = kernel_size
-        self.negative_slope = negative_slope
-
-    def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable}
-        config.update({
-            "image_shape": self.image_shape, "width": self.width,
-            "num_classes": self.num_classes, "spectral_norm": self.spectral_norm,
-            "dropout": self.dropout, "kernel_size": self.kernel_size,
-            "negative_slope": self.negative_slope,
-        })
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
+        self.keep_config(image_shape=image_shape, width=width, num_classes=num_classes,
+                         spectral_norm=spectral_norm, dropout=dropout, kernel_size=kernel_size,
+                         negative_slope=negative_slope, dtype_policy=dtype_policy)

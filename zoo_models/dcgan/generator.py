@@ -2,10 +2,11 @@
 import keras
 
 from zoo_models.dcgan.shapes import num_upsamplings
+from zoo_models.network import Network, layers_in
 
 
 @keras.saving.register_keras_serializable(package="zoo_models.dcgan")
-class Generator(keras.Model):
+class Generator(Network):
     """z (and a class label) -> image in [-1, 1].
 
     Dense to a base grid (7x7 for 28x28, 4x4 for 32x32), then stride-2
@@ -21,6 +22,8 @@ class Generator(keras.Model):
       num_classes: None for an unconditional generator.
       embedding_dim: size of the label embedding (conditional only).
       kernel_size: of every transposed convolution.
+      dtype_policy: e.g. "mixed_bfloat16" (None: the global policy); the
+        output layer stays float32.
 
     BatchNorm is `synchronized`: under a tf.distribute strategy it normalizes
     with the statistics of the global batch, so a step on N replicas equals
@@ -29,52 +32,37 @@ class Generator(keras.Model):
     """
 
     def __init__(self, image_shape=(28, 28, 1), latent_dim=100, width=64,
-                 num_classes=None, embedding_dim=50, kernel_size=5, **kwargs):
+                 num_classes=None, embedding_dim=50, kernel_size=5, dtype_policy=None,
+                 **kwargs):
         image_shape = tuple(int(s) for s in image_shape)
         stages = num_upsamplings(image_shape)
         base = image_shape[0] // 2 ** stages
         channels = width * 2 ** (stages - 1)
 
-        z = keras.Input((latent_dim,), name="z")
-        inputs, x = z, z
-        if num_classes is not None:
-            labels = keras.Input((), dtype="int32", name="labels")
-            embedded = keras.layers.Embedding(num_classes, embedding_dim,
-                                              name="label_embedding")(labels)
-            x = keras.layers.Concatenate(name="z_and_label")([z, embedded])
-            inputs = [z, labels]
-        x = keras.layers.Dense(base * base * channels, use_bias=False, name="project")(x)
-        x = keras.layers.BatchNormalization(synchronized=True, name="project_bn")(x)
-        x = keras.layers.LeakyReLU(0.2, name="project_act")(x)
-        x = keras.layers.Reshape((base, base, channels), name="to_grid")(x)
-        for stage in range(stages - 1):
-            channels //= 2
-            x = keras.layers.Conv2DTranspose(channels, kernel_size, strides=2,
-                                             padding="same", use_bias=False,
-                                             name=f"up{stage}")(x)
-            x = keras.layers.BatchNormalization(synchronized=True, name=f"up{stage}_bn")(x)
-            x = keras.layers.LeakyReLU(0.2, name=f"up{stage}_act")(x)
-        images = keras.layers.Conv2DTranspose(
-            image_shape[-1], kernel_size, strides=2, padding="same",
-            activation="tanh", dtype="float32", name="to_image")(x)
+        with layers_in(dtype_policy):
+            z = keras.Input((latent_dim,), name="z")
+            inputs, x = z, z
+            if num_classes is not None:
+                labels = keras.Input((), dtype="int32", name="labels")
+                embedded = keras.layers.Embedding(num_classes, embedding_dim,
+                                                  name="label_embedding")(labels)
+                x = keras.layers.Concatenate(name="z_and_label")([z, embedded])
+                inputs = [z, labels]
+            x = keras.layers.Dense(base * base * channels, use_bias=False, name="project")(x)
+            x = keras.layers.BatchNormalization(synchronized=True, name="project_bn")(x)
+            x = keras.layers.LeakyReLU(0.2, name="project_act")(x)
+            x = keras.layers.Reshape((base, base, channels), name="to_grid")(x)
+            for stage in range(stages - 1):
+                channels //= 2
+                x = keras.layers.Conv2DTranspose(channels, kernel_size, strides=2,
+                                                 padding="same", use_bias=False,
+                                                 name=f"up{stage}")(x)
+                x = keras.layers.BatchNormalization(synchronized=True, name=f"up{stage}_bn")(x)
+                x = keras.layers.LeakyReLU(0.2, name=f"up{stage}_act")(x)
+            images = keras.layers.Conv2DTranspose(
+                image_shape[-1], kernel_size, strides=2, padding="same",
+                activation="tanh", dtype="float32", name="to_image")(x)
         super().__init__(inputs=inputs, outputs=images, **kwargs)
-
-        self.image_shape = image_shape
-        self.latent_dim = latent_dim
-        self.width = width
-        self.num_classes = num_classes
-        self.embedding_dim = embedding_dim
-        self.kernel_size = kernel_size
-
-    def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable}
-        config.update({
-            "image_shape": self.image_shape, "latent_dim": self.latent_dim,
-            "width": self.width, "num_classes": self.num_classes,
-            "embedding_dim": self.embedding_dim, "kernel_size": self.kernel_size,
-        })
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
+        self.keep_config(image_shape=image_shape, latent_dim=latent_dim, width=width,
+                         num_classes=num_classes, embedding_dim=embedding_dim,
+                         kernel_size=kernel_size, dtype_policy=dtype_policy)

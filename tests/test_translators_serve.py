@@ -1,0 +1,104 @@
+"""Pix2Pix and CycleGAN end to end: train from the CLI, translate files,
+export for TF Serving (TF-only reload) and LiteRT, and the errors on the way."""
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from export_checks import check_tflite, check_translator_serving, translator_inputs
+from tfgan_zoo import cli, export, families, images
+
+TINY = {"pix2pix": {"width": 4}, "cyclegan": {"width": 4, "num_blocks": 1}}
+SHAPES = {"input_shape": (8, 8, 1), "target_shape": (8, 8, 1),
+          "shape_a": (8, 8, 1), "shape_b": (8, 8, 1)}
+
+
+def tiny(family):
+    model = families.get(family).build_model(SHAPES, **TINY[family])
+    model.compile()
+    return model
+
+
+@pytest.mark.parametrize("family,reverse", [("pix2pix", False), ("cyclegan", False),
+                                            ("cyclegan", True)])
+def test_savedmodel_and_litert_translate_as_keras_does(family, reverse, tmp_path):
+    model = tiny(family)
+    path = export.export_serving(model, tmp_path / "models", name="t", reverse=reverse)
+    check_translator_serving(model, path, str(tmp_path), reverse=reverse)
+    for quantize in ("none", "float16"):  # int8: on the trained presets (test_presets.py)
+        tflite = export.export_tflite(model, str(tmp_path / f"{quantize}.tflite"),
+                                      quantize=quantize, reverse=reverse,
+                                      calibration_images=translator_inputs(model, 20, 1))
+        if not reverse:
+            check_tflite(model, tflite, quantize)
+
+
+def test_translate_png_refuses_a_png_of_the_wrong_size(tmp_path):
+    path = export.export_serving(tiny("pix2pix"), tmp_path, name="t")
+    served = tf.saved_model.load(path).signatures["translate_png"]
+    wrong = tf.io.encode_png(np.zeros((9, 8, 1), np.uint8))
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match="translate_png takes 8x8 PNG images with 1 channel"):
+        served(png_bytes=tf.stack([wrong]))
+
+
+def test_export_errors_name_the_fix(tmp_path):
+    with pytest.raises(ValueError, match="int8 quantization of a translator needs "
+                                         "calibration images"):
+        export.export_tflite(tiny("pix2pix"), str(tmp_path / "q.tflite"), quantize="int8")
+    with pytest.raises(ValueError, match="reverse=True exports a CycleGAN's B -> A generator"):
+        export.export_serving(tiny("pix2pix"), tmp_path, name="t", reverse=True)
+    assert not (tmp_path / "t" / "1").exists()
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A pix2pix trained one epoch by the CLI on a tiny paired .npz."""
+    root = tmp_path_factory.mktemp("p2p")
+    a = np.random.default_rng(0).integers(0, 256, (32, 8, 8, 1), dtype=np.uint8)
+    np.savez(root / "pairs.npz", a_train=a, b_train=255 - a)
+    assert cli.main(["train", "--family", "pix2pix", "--data", str(root / "pairs.npz"),
+                     "--epochs", "1", "--batch-size", "8", "--width", "4",
+                     "--out", str(root / "run")]) == 0
+    return root
+
+
+def test_cli_trains_and_translates_files(trained, tmp_path):
+    assert (trained / "run" / "samples" / "epoch_001.png").exists()
+    pixels = translator_inputs(tiny("pix2pix"), 3, 2)
+    inputs = []
+    for i, p in enumerate(pixels):
+        inputs.append(str(tmp_path / f"in{i}.png"))
+        tf.io.write_file(inputs[-1], tf.io.encode_png(p))
+    model = str(trained / "run" / "model.keras")
+    assert cli.main(["translate", model, "--input", inputs[0], "--out",
+                     str(tmp_path / "out.png")]) == 0
+    got = tf.io.decode_png(tf.io.read_file(str(tmp_path / "out.png"))).numpy()
+    from tfgan_zoo.sampling import load_translator
+    expected = images.to_uint8(load_translator(model).translate(pixels[0]))
+    np.testing.assert_array_equal(got, expected)
+    assert cli.main(["translate", model, "--input", *inputs, "--out",
+                     str(tmp_path / "grid.png")]) == 0
+    grid = tf.io.decode_png(tf.io.read_file(str(tmp_path / "grid.png"))).numpy()
+    assert grid.shape == (2 * 8 + 1, 3 * 8 + 2, 1)  # inputs over translations, 1-px gaps
+    np.testing.assert_array_equal(grid[:8, :8], pixels[0])
+
+
+def test_cli_translate_errors_are_one_clear_line(trained, tmp_path, capsys):
+    model = str(trained / "run" / "model.keras")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    big = str(tmp_path / "big.png")
+    tf.io.write_file(big, tf.io.encode_png(np.zeros((9, 9, 3), np.uint8)))
+    for args, message in [
+            ([model, "--input", str(broken)], "does not decode as an image"),
+            ([model, "--input", big], r"Cannot translate images of shape \(1, 9, 9, 3\): the "
+                                      r"generator takes \[N, 8, 8, 1\]"),
+            ([model, "--input", big, "--reverse"], "--reverse applies to CycleGANs"),
+            (["dcgan_fashion_mnist", "--input", big], "not an image-to-image model")]:
+        assert cli.main(["translate", *args, "--out", str(tmp_path / "x.png")]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("tfgan-zoo translate: error:"), err
+        assert len(err.strip().splitlines()) == 1
+        import re
+        assert re.search(message, err), err
+    assert not (tmp_path / "x.png").exists()

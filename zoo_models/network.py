@@ -1,0 +1,51 @@
+"""What the families' networks share: their config is their constructor's
+arguments, and they may compute in a mixed-precision dtype policy."""
+import contextlib
+
+import keras
+
+POLICIES = ("float32", "mixed_bfloat16", "mixed_float16")
+
+
+@contextlib.contextmanager
+def layers_in(policy):
+    """Layers made inside take the dtype policy `policy` (None: the global one).
+
+    A functional network's layers read the global policy when they are made,
+    and its config does not record it; a network that takes `dtype_policy`
+    makes its layers in here and stores the name, so a saved and reloaded
+    network (a resumed run) computes as the original did.
+    """
+    if policy is None:
+        yield
+        return
+    if policy not in POLICIES:
+        raise ValueError(f"Unknown dtype_policy {policy!r}: use one of {', '.join(POLICIES)}.")
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+class Network(keras.Model):
+    """A subclassed functional network (as keras-hub's backbones): it builds
+    its layers in `__init__`, calls `super().__init__(inputs=, outputs=)`,
+    then `self.keep_config(...)` with every constructor argument. Those become
+    attributes and the config; `from_config` is `cls(**config)`."""
+
+    def keep_config(self, **arguments):
+        self._arguments = arguments
+        for key, value in arguments.items():
+            setattr(self, "dtype_policy_name" if key == "dtype_policy" else key, value)
+
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable, **self._arguments}
+        if config.get("dtype_policy", "absent") is None:
+            del config["dtype_policy"]  # absent from configs written before it existed
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
