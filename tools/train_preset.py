@@ -72,14 +72,14 @@ TRANSLATOR_RECIPES = {
         "description": "Pix2Pix (U-Net generator, conditional PatchGAN) from Sobel edge maps "
                        "of Fashion-MNIST to the garments, 28x28x1",
         "task": "zoo_models.pix2pix.tasks:edges2fashion", "family": "pix2pix",
-        "loss": "non_saturating", "epochs": 5, "batch_size": 64, "options": {"width": 32},
+        "loss": "non_saturating", "epochs": 10, "batch_size": 64, "options": {"width": 32},
         "extractor": "classifier_fashion_mnist", "data_license": FASHION_LICENSE},
     "cyclegan_sneaker2boot": {
         "description": "CycleGAN (ResNet generators, PatchGAN discriminators) between "
                        "Fashion-MNIST sneakers (A, class 7) and ankle boots (B, class 9), "
                        "unpaired, 28x28x1",
         "task": "zoo_models.cyclegan.tasks:sneaker2boot", "family": "cyclegan",
-        "loss": None, "epochs": 8, "batch_size": 32,
+        "loss": None, "epochs": 20, "batch_size": 32,
         "options": {"width": 16, "num_blocks": 6},
         "extractor": "classifier_fashion_mnist", "data_license": FASHION_LICENSE},
 }
@@ -204,7 +204,7 @@ TRANSLATOR_CARD = """# {name}
 {metric_table}
 
 The identity row maps every input to itself: the trivial baseline a useful
-model must beat. {identity_note}
+model must beat.{identity_note}
 
 ## Before and after
 
@@ -275,7 +275,7 @@ def write_translator_preset(name, recipe, model, path, epochs, seconds):
                   f"pool of {model.pool_size}")
         data_sizes = (f"{sizes['a_train']} A and {sizes['b_train']} B training images "
                       f"(unpaired), {sizes['a_test']} + {sizes['b_test']} test images")
-        identity_note = ("Its cycle L1 is 0 by construction, so cycle L1 is read against "
+        identity_note = (" Its cycle L1 is 0 by construction, so cycle L1 is read against "
                          "the L1 between two random images of a domain "
                          f"({translation.l1(a_test[:500], a_test[500:1000]):.3f} for A).")
         grid_note = ("Rows: test sneakers, their boot translations, test boots, their "
