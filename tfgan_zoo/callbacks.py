@@ -19,8 +19,8 @@ class SampleGrid(keras.callbacks.Callback):
     improve. Conditional GANs get one column per class.
     """
 
-    def __init__(self, directory, num=64, seed=0, data=None):
-        super().__init__()  # `data`: unused, for the signature TranslationGrid shares
+    def __init__(self, directory, num=64, seed=0):
+        super().__init__()
         self.directory, self.num, self.seed = directory, num, seed
 
     def on_epoch_end(self, epoch, logs=None):
@@ -34,18 +34,18 @@ class SampleGrid(keras.callbacks.Callback):
 class TranslationGrid(keras.callbacks.Callback):
     """Writes `directory/epoch_NNN.png` after each epoch: rows of input,
     translation and target (or, unpaired, A, A->B, B, B->A) for the first
-    `num` examples of `data()`, a dataset: the same every epoch and after a
-    resume when it is the first epoch's."""
+    `num` examples of `dataset`: the same every epoch, and after a resume
+    when it is the first epoch's."""
 
-    def __init__(self, directory, num=8, seed=0, data=None):
+    def __init__(self, directory, dataset, num=8):
         super().__init__()
-        first, second = next(iter(data().unbatch().batch(num).take(1)))
+        first, second = next(iter(dataset.unbatch().batch(num).take(1)))
         self.directory, self.first, self.second = directory, first.numpy(), second.numpy()
 
     def on_epoch_end(self, epoch, logs=None):
         model = self.model
         rows = [self.first, model.translate(self.first)]
-        if hasattr(model, "generator_ba"):  # unpaired: both directions
+        if model.reversible:  # unpaired: both directions
             rows += [self.second, model.translate(self.second, reverse=True)]
         else:
             rows.append(self.second)

@@ -87,7 +87,7 @@ def default_name(source, gan):
 
 def _generator(model, reverse=False):
     if isinstance(model, Translator):
-        if reverse and not hasattr(model, "generator_ba"):
+        if reverse and not model.reversible:
             raise ValueError("reverse=True exports a CycleGAN's B -> A generator; "
                              f"a {type(model).__name__} has one direction.")
         return model.generator_ba if reverse else model.generator

@@ -238,16 +238,16 @@ class GAN(AdversarialModel):
                     real, labels, batch, fake=self._fake(labels, batch, training=True))
                 d_loss = self._mean(d_loss)
                 g_loss = self._mean(self._g_objective(labels, batch, fake_out=fake_out))
-            self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
-            self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars))
+            self._apply(self.d_optimizer, d_loss, d_tape, d_vars)
+            self._apply(self.g_optimizer, g_loss, g_tape, g_vars)
         else:
             for _ in range(self.d_steps):
                 with tf.GradientTape() as tape:
                     d_loss = self._mean(self._d_objective(real, labels, batch)[0])
-                self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, d_vars), d_vars))
+                self._apply(self.d_optimizer, d_loss, tape, d_vars)
             with tf.GradientTape() as tape:
                 g_loss = self._mean(self._g_objective(labels, batch))
-            self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_vars), g_vars))
+            self._apply(self.g_optimizer, g_loss, tape, g_vars)
         if self.ema_generator is not None:
             self._update_ema()
         return self._logs()

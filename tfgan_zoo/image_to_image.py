@@ -44,7 +44,10 @@ def _check_shape(what, images, network):
 
 class Translator(AdversarialModel):
     """What `Pix2Pix` and `CycleGAN` share: `generator` maps inputs to outputs
-    (what `translate` and export use), trackers, `translate`."""
+    (what `translate` and export use), trackers, `translate`. `reversible`:
+    whether there is also `generator_ba`, B -> A."""
+
+    reversible = False
 
     def translate(self, inputs, batch_size=64, generator=None):
         """Translates images: uint8 [0, 255] or float in [-1, 1], [N, H, W, C]
@@ -179,6 +182,8 @@ class CycleGAN(Translator):
     The pool acts on the global batch (all-gathered across replicas, same
     draws on each), so a step is the same on one device or under a strategy.
     """
+
+    reversible = True
 
     def __init__(self, generator, generator_ba, discriminator_a, discriminator_b,
                  cycle_weight=10.0, identity_weight=0.5, pool_size=50, seed=0, **kwargs):

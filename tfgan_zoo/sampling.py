@@ -67,13 +67,11 @@ def translate(model, inputs, out, reverse=False):
     shapes = {p.shape for p in pixels}
     if len(shapes) > 1:
         raise ValueError(f"The input images have different shapes {sorted(shapes)}.")
-    batch = np.stack(pixels)
-    try:
-        made = (model.translate(batch, reverse=True) if reverse
-                else model.translate(batch))
-    except TypeError:
+    if reverse and not model.reversible:
         raise ValueError(f"--reverse applies to CycleGANs; a {type(model).__name__} "
-                         "translates one way.") from None
+                         "translates one way.")
+    batch = np.stack(pixels)
+    made = model.translate(batch, reverse=True) if reverse else model.translate(batch)
     if len(batch) == 1:
         images.save_samples(made, out, columns=1)
     else:

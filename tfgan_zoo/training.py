@@ -1,5 +1,6 @@
 """`train`: build a family's networks for a data set and fit a GAN, the way
 `tfgan-zoo train` does, resuming from the last epoch after a crash."""
+import functools
 import json
 import os
 import shutil
@@ -65,9 +66,8 @@ def train(data_source, out, family="dcgan", loss=None, epochs=1,
         return _build(family, loss, info, conditional, d_steps, adam, ema_decay,
                       simultaneous, seed, family_options)
 
-    def load(epochs):
-        return data.load(data_source, batch_size, labels=conditional, seed=seed, limit=limit,
-                         epochs=epochs)
+    load = functools.partial(data.load, data_source, batch_size, labels=conditional, seed=seed,
+                             limit=limit)
     return _fit(build, run, load, out, epochs, seed, strategy, resume, verbose)
 
 
@@ -82,7 +82,6 @@ def _train_translator(module, data_source, out, family, loss, epochs, batch_size
     if not module.PAIRED and loss not in (None, "least_squares"):
         raise ValueError(f"CycleGAN trains with its least-squares loss, not {loss!r}.")
     adam = {"learning_rate": learning_rate or 2e-4, "beta_1": 0.5 if beta_1 is None else beta_1}
-    load_pairs = data.load_paired if module.PAIRED else data.load_unpaired
 
     def build(info):
         model = module.build_model(info, seed=seed, **family_options)
@@ -91,10 +90,12 @@ def _train_translator(module, data_source, out, family, loss, epochs, batch_size
                       d_optimizer=keras.optimizers.Adam(**adam), **options)
         return model
 
-    def load(epochs):
-        return load_pairs(data_source, batch_size, seed=seed, limit=limit, epochs=epochs)
-    return _fit(build, run, load, out, epochs, seed, strategy, resume, verbose,
-                grid=callbacks.TranslationGrid)
+    load = functools.partial(data.load_paired if module.PAIRED else data.load_unpaired,
+                             data_source, batch_size, seed=seed, limit=limit)
+
+    def grid(directory):  # fixed examples: the first batch of the first epoch
+        return callbacks.TranslationGrid(directory, load(epochs=range(1))[0])
+    return _fit(build, run, load, out, epochs, seed, strategy, resume, verbose, grid=grid)
 
 
 def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=None,
@@ -114,9 +115,8 @@ def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=No
            "learning_rate": learning_rate, "freeze_d": freeze_d, "ema_decay": ema_decay,
            "seed": seed, "limit": limit}
 
-    def load(epochs):
-        return data.load(data_source, batch_size, labels=conditional, seed=seed, limit=limit,
-                         epochs=epochs)
+    load = functools.partial(data.load, data_source, batch_size, labels=conditional, seed=seed,
+                             limit=limit)
 
     def build(info):
         gan = presets.from_preset(preset)
@@ -138,11 +138,10 @@ def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=No
     return _fit(build, run, load, out, epochs, seed, strategy, resume, verbose)
 
 
-def _fit(build, run, load, out, epochs, seed, strategy, resume, verbose,
-         grid=callbacks.SampleGrid):
-    """Fits `build(data_info)`'s model on `load(epochs)`'s data into `out`,
-    resuming from its checkpoints; `grid(directory, seed=, data=)` writes
-    the sample grids (`data()`: the first epoch's dataset)."""
+def _fit(build, run, load, out, epochs, seed, strategy, resume, verbose, grid=None):
+    """Fits `build(data_info)`'s model on `load(epochs=...)`'s data into `out`,
+    resuming from its checkpoints; `grid(directory)` makes the callback that
+    writes the sample grids (default: a GAN's `SampleGrid`)."""
     if isinstance(strategy, str):
         strategy = distribute.get_strategy(strategy)
     # Non-chief workers of a cluster train in step but write to a scratch folder.
@@ -161,7 +160,7 @@ def _fit(build, run, load, out, epochs, seed, strategy, resume, verbose,
     if start_epoch >= epochs:
         print(f"{final_out} already holds {start_epoch} epochs (asked for {epochs}): "
               "nothing to train.")
-    dataset, info = load(range(start_epoch, epochs))
+    dataset, info = load(epochs=range(start_epoch, epochs))
     with strategy.scope():
         if latest:
             print(f"Resuming after epoch {start_epoch} from {latest}")
@@ -173,7 +172,8 @@ def _fit(build, run, load, out, epochs, seed, strategy, resume, verbose,
             steps_per_epoch=info["steps_per_epoch"], verbose=verbose, shuffle=False,
             callbacks=[
                 callbacks.StopOnNaN(),
-                grid(os.path.join(out, "samples"), seed=seed, data=lambda: load(range(1))[0]),
+                (grid or functools.partial(callbacks.SampleGrid, seed=seed))(
+                    os.path.join(out, "samples")),
                 # History first: if a kill falls between the two, the
                 # resumed run overwrites the extra epoch of history.
                 callbacks.HistoryFile(os.path.join(out, "history.json"), previous),
