@@ -9,6 +9,16 @@ setup(
     description="A Keras/TensorFlow model zoo for GANs: train, fine-tune, serve.",
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    license_files=["LICENSE"],
+    author="The tfgan-zoo authors",
+    keywords=["gan", "keras", "tensorflow", "tf-serving", "litert", "model-zoo"],
+    classifiers=[
+        "Development Status :: 3 - Alpha",
+        "Intended Audience :: Science/Research",
+        "Programming Language :: Python :: 3.11",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
     python_requires=">=3.11",
     packages=find_packages(include=["tfgan_zoo", "tfgan_zoo.*", "zoo_models", "zoo_models.*"]),
     include_package_data=True,
@@ -18,6 +28,7 @@ setup(
     install_requires=[
         "keras==3.15.1",
         "tensorflow-datasets==4.9.10",
+        "importlib_resources>=6",  # tensorflow-datasets 4.9.10 imports it but does not declare it
         "numpy>=1.26",
         "scipy>=1.11",
         "ai-edge-litert==2.3.0",  # the LiteRT interpreter that checks .tflite exports

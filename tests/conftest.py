@@ -1,4 +1,8 @@
+import contextlib
 import os
+import subprocess
+import sys
+from unittest import mock
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -33,3 +37,20 @@ def fashion_mnist():
     if not os.path.exists(path):
         pytest.skip(f"{path} is not here (../shared/datasets beside the project)")
     return path
+
+
+@contextlib.contextmanager
+def mock_tfds(**kwargs):
+    """`tfds.testing.mock_data(**kwargs)`, with the zoo's check that TFDS's
+    download host answers turned off: mock_data replaces the download."""
+    import tensorflow_datasets as tfds
+
+    with tfds.testing.mock_data(**kwargs), mock.patch("tfgan_zoo.data.require_network"):
+        yield
+
+
+def dead_pid():
+    """The PID of a process that has ended (for temp files 'left by a killed run')."""
+    proc = subprocess.Popen([sys.executable, "-c", ""])
+    proc.wait()
+    return proc.pid

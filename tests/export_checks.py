@@ -121,3 +121,10 @@ def check_tflite(gan, path, quantize, inputs=None):
     assert diff.max() <= max_abs and diff.mean() <= mean_abs, (
         f"{quantize}: max {diff.max():.4g}, mean {diff.mean():.4g}")
     return diff
+
+
+def hide_serving_protos(monkeypatch):
+    """As if tensorflow-serving-api were not installed."""
+    for name in [m for m in sys.modules if m.split(".")[0] == "tensorflow_serving"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "tensorflow_serving", None)

@@ -12,6 +12,7 @@ import pytest
 import tensorflow as tf
 
 import tfgan_zoo
+from conftest import dead_pid
 from tfgan_zoo.files import TEMP_PREFIX
 
 TINY = ["--width", "4", "--latent-dim", "8", "--batch-size", "32"]
@@ -56,12 +57,16 @@ def assert_complete(out):
 def test_train_then_sample(npz, tmp_path):
     out = tmp_path / "run"
     out.mkdir()
-    (out / f"{TEMP_PREFIX}left-by-a-killed-run.keras").write_bytes(b"half")
+    (out / f"{TEMP_PREFIX}{dead_pid()}-left-by-a-killed-run.keras").write_bytes(b"half")
+    # A live process's temporary file (this test's) is not touched.
+    live = f"{TEMP_PREFIX}{os.getpid()}-being-written.keras"
+    (out / live).write_bytes(b"half")
     proc = run("train", "--family", "dcgan", "--loss", "least_squares", "--data", npz,
                "--epochs", "2", "--out", str(out), *TINY)
     assert "Wrote" in proc.stdout
-    assert sorted(os.listdir(out)) == ["checkpoints", "history.json", "model.keras", "run.json",
-                                       "samples"]
+    assert "remapper failed" not in proc.stderr  # the CLI turns that grappler pass off
+    assert sorted(os.listdir(out)) == [live, "checkpoints", "history.json", "model.keras",
+                                       "run.json", "samples"]
     assert sorted(os.listdir(out / "samples")) == ["epoch_001.png", "epoch_002.png"]
     assert sorted(os.listdir(out / "checkpoints")) == ["epoch_001.keras", "epoch_002.keras"]
     assert png_shape(out / "samples" / "epoch_002.png") == (8 * 29 - 1, 8 * 29 - 1, 1)
@@ -141,3 +146,56 @@ def test_a_killed_train_leaves_no_half_written_file(npz, tmp_path):
         proc.wait()
     assert not (out / "model.keras").exists()
     assert_complete(out)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--epochs", "0"], "argument --epochs: must be an integer >= 1; got 0"),
+    (["train", "--epochs", "-1"], "argument --epochs: must be an integer >= 1; got -1"),
+    (["train", "--batch-size", "0"], "argument --batch-size: must be an integer >= 1"),
+    (["train", "--latent-dim", "0"], "argument --latent-dim: must be an integer >= 1"),
+    (["train", "--d-steps", "0"], "argument --d-steps: must be an integer >= 1; got 0"),
+    (["train", "--learning-rate=-1e-4"], "argument --learning-rate: must be a finite "
+                                            "number > 0; got -0.0001"),
+    (["train", "--learning-rate", "nan"], "argument --learning-rate: must be a finite"),
+    (["train", "--beta-1", "nan"], "argument --beta-1: must be a number in [0, 1); got nan"),
+    (["train", "--ema-decay", "1"], "argument --ema-decay: must be a number in [0, 1)"),
+    (["train", "--limit", "0"], "argument --limit: must be an integer >= 1; got 0"),
+    (["train", "--limit", "-5"], "argument --limit: must be an integer >= 1; got -5"),
+    (["finetune", "dcgan_fashion_mnist", "--freeze-d", "-2"],
+     "argument --freeze-d: must be an integer >= 0; got -2"),
+    (["sample", "dcgan_fashion_mnist", "--num", "0"], "argument --num: must be an integer >= 1"),
+    (["evaluate", "m.keras", "--num-real", "-3"], "argument --num-real: must be an integer >= 1"),
+])
+def test_numbers_out_of_range_are_usage_errors_in_the_clis_words(args, message, capsys):
+    from tfgan_zoo import cli
+
+    required = {"train": ["--data", "d.npz", "--out", "o"], "finetune": ["--data", "d.npz",
+                "--out", "o"], "sample": ["--out", "g.png"], "evaluate": ["--data", "mnist"]}
+    with pytest.raises(SystemExit) as exit:
+        cli.main(args + required[args[0]])
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and f"tfgan-zoo {args[0]}: error: {message}" in err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+def test_loss_settings_out_of_range_are_refused(tiny_gan):
+    gan = tiny_gan()
+    for options, message in [({"loss": "wgan_gp", "gp_weight": 0.0}, "needs gp_weight > 0"),
+                             ({"gp_weight": -1.0}, "gp_weight must be a finite number >= 0"),
+                             ({"r1_weight": float("nan")}, "r1_weight must be a finite number"),
+                             ({"label_smoothing": -0.1}, "label_smoothing must be a number in")]:
+        with pytest.raises(ValueError, match=message):
+            gan.compile(**options)
+
+
+def test_a_diverging_run_and_bad_data_stop_with_one_line(npz, tmp_path):
+    proc = run("train", "--data", npz, "--out", str(tmp_path / "run"), "--learning-rate", "100",
+               *TINY, check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "error: Training diverged in epoch 1" in proc.stderr
+    assert "Lower the learning rate (--learning-rate, now 100)" in proc.stderr
+    text = tmp_path / "data.npz"
+    text.write_text("not numpy")
+    proc = run("train", "--data", str(text), "--out", str(tmp_path / "r2"), *TINY, check=False)
+    assert proc.returncode == 2 and "data.npz is not a readable .npz file" in proc.stderr
+    assert not (tmp_path / "r2").exists()  # refused before anything was written

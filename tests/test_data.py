@@ -1,8 +1,11 @@
 """tfgan_zoo.data: sources to [-1, 1] batches, and the errors for bad data."""
+import os
+import time
+
 import numpy as np
 import pytest
-import tensorflow_datasets as tfds
 
+from conftest import mock_tfds
 from tfgan_zoo import data
 
 
@@ -50,7 +53,7 @@ def test_arrays_and_limit(npz):
 
 
 def test_tfds_source_through_mock_data():
-    with tfds.testing.mock_data(num_examples=40):
+    with mock_tfds(num_examples=40):
         ds, info = data.load("tfds:fashion_mnist", batch_size=8, labels=True)
         x, y = next(iter(ds))
     assert info["image_shape"] == (28, 28, 1) and info["num_classes"] == 10
@@ -82,3 +85,89 @@ def test_missing_file_labels_and_batch_errors(npz, tmp_path):
         data.load_arrays("no_such_data")
     with pytest.raises(ValueError, match="has no 'x_valid' array"):
         data.load(npz, batch_size=2, split="valid")
+
+
+def test_floats_in_0_1_are_refused_unless_their_range_is_stated():
+    x = np.random.default_rng(0).integers(0, 256, (8, 8, 8, 1)).astype(np.uint8)
+    with pytest.raises(ValueError, match=r"lie in \[0, 1\]: \[0, 1\] pixels .*"
+                                         r"--pixel-range 0,1"):
+        data.load(x / 255.0, batch_size=4)
+    ds, _ = data.load(x / 255.0, batch_size=8, shuffle=False, pixel_range="0,1")
+    np.testing.assert_allclose(next(iter(ds)).numpy(), x / 127.5 - 1, atol=1e-6)
+    positive = np.full((8, 8, 8, 1), 0.5, np.float32)  # bright [-1, 1] images, stated
+    ds, _ = data.load(positive, batch_size=8, pixel_range="-1,1")
+    np.testing.assert_allclose(next(iter(ds)).numpy(), positive)
+    with pytest.raises(ValueError, match=r"outside the stated pixel range \[0,1\]"):
+        data.load(x.astype(np.float32), batch_size=4, pixel_range="0,1")
+    with pytest.raises(ValueError, match="Unknown pixel range '0-1': use one of 0,255, 0,1"):
+        data.load(x / 255.0, batch_size=4, pixel_range="0-1")
+
+
+def labelled(tmp_path, y, **extra):
+    path = tmp_path / "labelled.npz"
+    np.savez(path, x_train=np.zeros((len(y), 8, 8), np.uint8), y_train=np.asarray(y), **extra)
+    return str(path)
+
+
+def test_the_class_count_comes_from_metadata_or_dense_labels_never_a_stray_one(tmp_path):
+    y = np.arange(100) % 10
+    assert data.load(labelled(tmp_path, y), 10, labels=True)[1]["num_classes"] == 10
+    stray = np.concatenate([y, [100_000]])
+    with pytest.raises(ValueError, match=r"Cannot tell the number of classes .*99990 of the "
+                                         r"values 0..100000 never occur.*--num-classes N"):
+        data.load(labelled(tmp_path, stray), 10, labels=True)
+    with pytest.raises(ValueError, match=r"1 labels lie outside the 10 classes \[0, 10\) "
+                                         r"\(e.g. 100000\)"):
+        data.load(labelled(tmp_path, stray), 10, labels=True, num_classes=10)
+    one_off = np.concatenate([np.arange(10_000) % 10, [10]])  # a single image of class 10
+    with pytest.raises(ValueError, match="class 10 has 1 images, far fewer than the others"):
+        data.load(labelled(tmp_path, one_off), 10, labels=True)
+    # The data's own metadata: more classes than the labels show, or a refusal.
+    path = labelled(tmp_path, y, num_classes=12)
+    assert data.load(path, 10, labels=True)[1]["num_classes"] == 12
+    names = np.array([f"c{i}" for i in range(8)])
+    with pytest.raises(ValueError, match="labels lie outside the 8 classes"):
+        data.load(labelled(tmp_path, y, class_names=names), 10, labels=True)
+
+
+def test_a_file_that_is_not_an_npz_is_one_clear_error(tmp_path):
+    text = tmp_path / "notes.npz"
+    text.write_text("x_train: see the other folder\n")
+    with pytest.raises(ValueError, match="notes.npz is not a readable .npz file .*numpy.savez"):
+        data.load(str(text), batch_size=2)
+    single = tmp_path / "single.npz"
+    with open(single, "wb") as f:
+        np.save(f, np.zeros((4, 8, 8), np.uint8))
+    with pytest.raises(ValueError, match="holds one array, not named arrays"):
+        data.load(str(single), batch_size=2)
+
+
+def test_data_is_identified_by_content_not_by_spelling(npz, tmp_path):
+    digest = data.fingerprint(npz)
+    here = os.getcwd()
+    try:
+        os.chdir(os.path.dirname(npz))
+        assert data.fingerprint(os.path.join(".", os.path.basename(npz))) == digest
+    finally:
+        os.chdir(here)
+    link = tmp_path / "link.npz"
+    link.symlink_to(npz)
+    assert data.fingerprint(str(link)) == digest
+    other = tmp_path / "other.npz"
+    np.savez(other, x_train=np.ones((50, 28, 28), np.uint8))
+    assert data.fingerprint(str(other)) != digest
+    x = np.load(npz)["x_train"]
+    assert data.fingerprint(x) == data.fingerprint(x.copy()) != data.fingerprint(x[:-1])
+    assert data.fingerprint("tfds:mnist") != data.fingerprint("tfds:fashion_mnist")
+
+
+def test_an_unprepared_tfds_data_set_fails_fast_when_its_host_is_unreachable(monkeypatch):
+    closed = ("127.0.0.1", 9)  # the discard port: nothing listens there
+    monkeypatch.setattr(data, "TFDS_HOST", closed)
+    start = time.monotonic()
+    for call in (lambda: data.load("tfds:binarized_mnist", batch_size=8),
+                 lambda: data.load_arrays("tfds:binarized_mnist")):
+        with pytest.raises(OSError, match=r"tfds:binarized_mnist is not in the TFDS data folder "
+                                          r".* cannot be reached .* give a local .npz"):
+            call()
+    assert time.monotonic() - start < 30  # not TFDS's 3.5 minutes of retries

@@ -82,6 +82,23 @@ def test_evaluate_a_gan_and_its_samples(classifier_dir, npz, tmp_path):
         evaluate(gan, npz, num=100, verbose=0)
 
 
+def test_float_samples_in_0_1_are_refused_unless_their_range_is_stated(classifier_dir, npz,
+                                                                       tmp_path):
+    real = np.load(npz)["x_test"][:100]
+    as_uint8 = evaluate(real, npz, num=100, extractor=classifier_dir, verbose=0)
+    floats = tmp_path / "floats.npy"
+    np.save(floats, real / 255.0)
+    with pytest.raises(ValueError, match=r"\[0, 1\] pixels .*--pixel-range 0,1"):
+        evaluate(str(floats), npz, num=100, extractor=classifier_dir, verbose=0)
+    with pytest.raises(ValueError, match=r"\[0, 1\] pixels"):
+        evaluate(real / 255.0, npz, num=100, extractor=classifier_dir, verbose=0)
+    stated = evaluate(str(floats), npz, num=100, extractor=classifier_dir, verbose=0,
+                      pixel_range="0,1")
+    assert stated["fid"] == pytest.approx(as_uint8["fid"], rel=1e-4)
+    assert "each against 100 training images: 100 generated, and for the floor 100 test " \
+           "images" in format_report(stated)
+
+
 def test_cli_evaluate_prints_json(classifier_dir, npz, tmp_path):
     samples = tmp_path / "s.npy"
     np.save(samples, np.random.default_rng(1).integers(0, 256, (64, 8, 8, 1), dtype=np.uint8))

@@ -1,4 +1,5 @@
 """Export to TF Serving and LiteRT: TF-only reload, layout, versions, errors."""
+import errno
 import os
 import signal
 import subprocess
@@ -8,10 +9,11 @@ import time
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from conftest import make_tiny_gan
-from export_checks import check_serving, check_tflite
-from tfgan_zoo import cli, export
+from export_checks import check_serving, check_tflite, hide_serving_protos
+from tfgan_zoo import cli, export, files
 
 
 @pytest.fixture
@@ -128,3 +130,121 @@ def test_cli_export_names_the_model_after_the_file(tiny_gan, tmp_path, capsys):
     z = np.asarray(gan.latents(3, 1))
     np.testing.assert_allclose(export.run_tflite(str(tmp_path / "g.tflite"), z).shape,
                                (3, 8, 8, 1))
+
+
+def _call(signature, **inputs):
+    dtypes = {k: v.dtype for k, v in signature.structured_input_signature[1].items()}
+    return signature(**{k: tf.constant(v, dtypes[k]) for k, v in inputs.items()})
+
+
+def test_signatures_refuse_bad_requests_naming_the_input(conditional_ema_gan, tmp_path):
+    served = tf.saved_model.load(export.export_serving(
+        conditional_ema_gan, tmp_path, name="m", warmup=False)).signatures
+    latents, generate, generate_png = (served[name] for name in export.SIGNATURES)
+    z = np.zeros((2, 4), np.float32)
+    # the cap itself is allowed
+    assert _call(generate, seed=0, count=export.MAX_COUNT, labels=[2])["images"].shape == (
+        1024, 8, 8, 1)
+    assert _call(latents, z=z, labels=[0, 2])["images"].shape == (2, 8, 8, 1)
+    count = r"count must be in \[1, 1024\] \(images per request\); got\] "
+    for signature, inputs, message in [
+            (generate, dict(seed=0, count=100_000, labels=[0]), count + r"\[100000\]"),
+            (generate, dict(seed=0, count=2**32 + 1, labels=[0]), count + r"\[4294967297\]"),
+            (generate_png, dict(seed=0, count=0, labels=[0]), count + r"\[0\]"),
+            (generate, dict(seed=0, count=3, labels=[-1]),
+             r"labels must be in \[0, 3\); got\] \[-1\]"),
+            (generate_png, dict(seed=0, count=3, labels=[3]), r"labels must be in \[0, 3\)"),
+            (generate, dict(seed=0, count=3, labels=[0, 1]),
+             r"labels must have 1 value or `count` values; got\] \[2\]"),
+            (latents, dict(z=np.zeros((2, 3)), labels=[0, 1]),
+             r"z must be \[N, 4\]; got shape\] \[2 3\]"),
+            (latents, dict(z=np.full((2, 4), np.nan), labels=[0, 1]), r"z must be finite"),
+            (latents, dict(z=np.zeros((1025, 4)), labels=np.zeros(1025)),
+             r"z must have at most 1024 rows \(images per request\): split the request"),
+            (latents, dict(z=z, labels=[0]),
+             r"labels must have one value per row of z; got\] \[1\]"),
+            (latents, dict(z=z, labels=[0, 3]), r"labels must be in \[0, 3\)")]:
+        with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+            _call(signature, **inputs)
+
+
+def test_run_tflite_checks_inputs_as_the_savedmodel_does(conditional_ema_gan, tmp_path):
+    path = export.export_tflite(conditional_ema_gan, str(tmp_path / "g.tflite"))
+    assert export._litert_metadata(path) == {"num_classes": 3}  # for raw LiteRT callers
+    z = np.zeros((2, 4), np.float32)
+    for inputs, message in [
+            (dict(z=np.zeros((2, 3)), labels=[0, 1]), r"z must be \[N, 4\]; got shape \(2, 3\)"),
+            (dict(z=z, labels=[0, 3]), r"labels must be in \[0, 3\); got \[3\]"),
+            (dict(z=z, labels=[-1, 0]), r"labels must be in \[0, 3\); got \[-1\]"),
+            (dict(z=z, labels=[0]), r"labels must have one value per row of z \(2\)"),
+            (dict(z=z), "This .tflite takes labels, z; got z"),
+            (dict(z=np.zeros((1025, 4)), labels=np.zeros(1025, int)),
+             "z must have 1 to 1024 rows"),
+            (dict(z=np.full((2, 4), np.inf), labels=[0, 1]), "z must be finite")]:
+        with pytest.raises(ValueError, match=message):
+            export.run_tflite(path, **inputs)
+
+
+def test_missing_serving_protos_fail_before_anything_is_written(tiny_gan, tmp_path,
+                                                                 monkeypatch, capsys):
+    gan = tiny_gan()
+    gan.save(tmp_path / "tiny.keras")
+    hide_serving_protos(monkeypatch)
+    command = ["export", str(tmp_path / "tiny.keras"), "--serving", str(tmp_path / "models"),
+               "--tflite", str(tmp_path / "g.tflite")]
+    assert cli.main(command) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tfgan-zoo export: error: Writing TF Serving warm-up records needs "
+                          "TF Serving's protos: pip install --no-deps "
+                          "tensorflow-serving-api==2.21.0"), err
+    assert "or export without them (--no-warmup, warmup=False)" in err
+    assert len(err.strip().splitlines()) == 1
+    assert sorted(os.listdir(tmp_path)) == ["tiny.keras"]
+    assert cli.main(command + ["--no-warmup"]) == 0
+    version = tmp_path / "models" / "tiny" / "1"
+    assert not (version / "assets.extra").exists()
+    served = tf.saved_model.load(str(version)).signatures["generate"]
+    assert _call(served, seed=3, count=2)["images"].shape == (2, 8, 8, 1)
+    check_tflite(gan, str(tmp_path / "g.tflite"), "none")
+
+
+def _full_disk_save(obj, export_dir, **kwargs):
+    """tf.saved_model.save on a full disk: part of a file, then TF's error."""
+    partial = os.path.join(export_dir, "saved_model.pb.tmp0")
+    with open(partial, "wb") as f:
+        f.write(b"\0" * 10)
+    raise tf.errors.ResourceExhaustedError(None, None, f"{partial}; No space left on device")
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing(tiny_gan, tmp_path, monkeypatch, capsys):
+    gan = tiny_gan()
+    source = str(tmp_path / "tiny.keras")
+    gan.save(source)
+    models = tmp_path / "models"
+    assert cli.main(["export", source, "--serving", str(models)]) == 0
+    capsys.readouterr()
+
+    def full_disk_write_bytes(path, data):
+        with files.atomic_path(path) as tmp:
+            with open(tmp, "wb") as f:
+                f.write(data[:10])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), tmp)
+
+    # the .tflite is written last: the version written before it is removed again
+    monkeypatch.setattr(files, "write_bytes", full_disk_write_bytes)
+    tflite = tmp_path / "out" / "g.tflite"
+    assert cli.main(["export", source, "--serving", str(models), "--tflite", str(tflite)]) == 2
+    assert capsys.readouterr().err == (
+        f"tfgan-zoo export: error: Cannot write {tflite}: No space left on device. Free space "
+        "there or choose another --tflite path.\n")
+    monkeypatch.setattr(tf.saved_model, "save", _full_disk_save)
+    for name in ("tiny", "new"):  # an existing model folder, and one the export makes
+        assert cli.main(["export", source, "--serving", str(models), "--name", name]) == 2
+        assert capsys.readouterr().err == (
+            f"tfgan-zoo export: error: Cannot write the export to {models / name}: No space "
+            "left on device. Free space there or choose another --serving folder.\n")
+    assert cli.main(["export", source, "--tflite", str(tflite)]) == 2
+    assert "No space left on device. Free space there or choose another TMPDIR." in (
+        capsys.readouterr().err)
+    assert os.listdir(models) == ["tiny"] and os.listdir(models / "tiny") == ["1"]
+    assert sorted(os.listdir(tmp_path)) == ["models", "tiny.keras"]

@@ -78,3 +78,19 @@ def test_cli_finetune_and_sample_from_a_preset(gan_preset, npz, tmp_path):
         assert proc.returncode == 0, proc.stderr[-2000:]
     assert (tmp_path / "ft" / "model.keras").exists()
     assert np.load(tmp_path / "s.npy").shape == (4, 8, 8, 1)
+
+
+def test_a_short_finetune_gets_an_ema_that_follows_it(npz, tmp_path, capsys):
+    g, d = dcgan.build((8, 8, 1), latent_dim=4, width=4)
+    gan = tfgan_zoo.GAN(g, d)
+    gan.compile(ema_decay=0.999)
+    directory = str(tmp_path / "slow_ema")
+    presets.save_network(gan, directory, card="# slow EMA\n")
+    # 64 images / 16 = 4 steps an epoch, 5 epochs: 20 steps, time constant <= 2 steps.
+    tuned = tfgan_zoo.finetune(directory, npz, str(tmp_path / "a"), epochs=5, batch_size=16,
+                               verbose=0)
+    assert tuned.ema_decay == pytest.approx(0.5)
+    assert "EMA decay 0.5 instead of the preset's 0.999" in capsys.readouterr().out
+    chosen = tfgan_zoo.finetune(directory, npz, str(tmp_path / "b"), epochs=5, batch_size=16,
+                                ema_decay=0.99, verbose=0)
+    assert chosen.ema_decay == 0.99

@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from conftest import mock_tfds
 from tfgan_zoo import data
 from zoo_models.cyclegan.tasks import sneaker2boot
 from zoo_models.pix2pix.tasks import edges2fashion
@@ -180,7 +181,7 @@ def test_tfds_cycle_gan_reads_split_a_and_b():
         return {"image": np.full((8, 8, 3), 10 if split.endswith("A") else 200, np.uint8),
                 "label": int(split.endswith("B"))}
 
-    with tfds.testing.mock_data(as_dataset_fn=fake_split(example, 6)):
+    with mock_tfds(as_dataset_fn=fake_split(example, 6)):
         ds, info = data.load_unpaired("tfds:cycle_gan/horse2zebra", batch_size=4)
         a, b = next(iter(ds))
         with pytest.raises(ValueError, match=r"tfds:cycle_gan/horse2zebra is unpaired .*"
@@ -193,7 +194,7 @@ def test_tfds_cycle_gan_reads_split_a_and_b():
 
 
 def test_tfds_images_of_varying_size_fail_clearly():
-    with tfds.testing.mock_data(num_examples=6):  # random sizes, as cycle_gan allows
+    with mock_tfds(num_examples=6):  # random sizes, as cycle_gan allows
         ds, _ = data.load_unpaired("tfds:cycle_gan/horse2zebra", batch_size=2)
         with pytest.raises(tf.errors.InvalidArgumentError, match="images of different sizes"):
             list(ds)
@@ -204,7 +205,7 @@ def test_tfds_paired_features_in_name_order():
         image = np.full((8, 8, 3), 20 * i, np.uint8)
         return {"input_image": image, "target_image": 255 - image}
 
-    with tfds.testing.mock_data(as_dataset_fn=fake_split(example, 8)):
+    with mock_tfds(as_dataset_fn=fake_split(example, 8)):
         ds, info = data.load_paired("tfds:tfgan_zoo_tiny_pairs", batch_size=4, seed=2)
         batches = list(ds.as_numpy_iterator())
     assert info == {"input_shape": (8, 8, 3), "target_shape": (8, 8, 3), "num_examples": 8,
@@ -216,7 +217,7 @@ def test_tfds_paired_features_in_name_order():
 
 
 def test_tfds_has_no_pix2pix_data_set():
-    with tfds.testing.mock_data(), pytest.raises(ValueError, match="TFDS has no paired .* "
+    with mock_tfds(), pytest.raises(ValueError, match="TFDS has no paired .* "
                                                                    "folder or an .npz"):
         data.load_paired("tfds:pix2pix/facades", batch_size=1)
 

@@ -23,6 +23,20 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def do_GET(self):
+        if self.path == "/silent.tar.gz":  # accepts the connection, never answers
+            self.server.release.wait(60)
+            return
+        if self.path.startswith("/trickle-"):  # /trickle-SECONDS.tar.gz: a byte every SECONDS
+            delay = float(self.path[len("/trickle-"):-len(".tar.gz")])
+            self.send_response(200)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            while not self.server.release.wait(delay):
+                try:
+                    self.wfile.write(b"x")
+                except OSError:  # the client gave up
+                    return
+            return
         if self.path == "/truncated.tar.gz":
             body = open(os.path.join(self.directory, "tiny.tar.gz"), "rb").read()
             self.send_response(200)
@@ -42,9 +56,11 @@ def server(tmp_path_factory):
     sha256 = presets.pack(str(directory), str(root / "tiny.tar.gz"))
     httpd = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+    httpd.release = threading.Event()  # set: the silent and trickling handlers stop
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield {"url": f"http://127.0.0.1:{httpd.server_port}", "sha256": sha256, "root": root}
+    httpd.release.set()
     httpd.shutdown()
 
 
@@ -88,6 +104,43 @@ def test_a_404_is_a_clear_error(server, cache):
     with pytest.raises(OSError, match="Could not download preset gone from .*404"):
         presets.fetch(server["url"] + "/gone.tar.gz", None, "gone")
     assert cached(cache) == []
+
+
+STALLED = "Could not download preset tiny from .*: the server sent less than 1024 bytes in 1 s"
+
+
+@pytest.mark.parametrize("path", ["/silent.tar.gz", "/trickle-2.tar.gz", "/trickle-0.2.tar.gz"])
+def test_a_stalled_server_times_out_and_leaves_nothing_in_the_cache(server, cache, path):
+    # silent and a byte every 2 s: one read waits past the timeout; a byte
+    # every 0.2 s: every read returns in time, but far too little arrives.
+    with pytest.raises(OSError, match=STALLED + ".*timeout=SECONDS or "
+                                                "TFGAN_ZOO_DOWNLOAD_TIMEOUT=SECONDS"):
+        presets.fetch(server["url"] + path, None, "tiny", timeout=1)
+    assert cached(cache) == []
+
+
+def test_the_download_timeout_comes_from_the_environment(server, cache, monkeypatch):
+    monkeypatch.setenv("TFGAN_ZOO_DOWNLOAD_TIMEOUT", "1")
+    with pytest.raises(OSError, match=STALLED):
+        presets.fetch(server["url"] + "/silent.tar.gz", None, "tiny")
+    monkeypatch.setenv("TFGAN_ZOO_DOWNLOAD_TIMEOUT", "soon")
+    with pytest.raises(ValueError, match="The download timeout must be a number of seconds "
+                                         "> 0, got 'soon'"):
+        presets.fetch(server["url"] + "/tiny.tar.gz", None, "tiny")
+    assert cached(cache) == []
+
+
+def test_a_fetch_removes_the_temp_folders_of_killed_fetches_only(server, cache):
+    dead = subprocess.Popen([sys.executable, "-c", ""])
+    dead.wait()
+    killed = cache / f".partial-{dead.pid}-x"
+    live = cache / f".partial-{os.getpid()}-y"  # a fetch under way in this process
+    for folder in (killed, live):
+        folder.mkdir(parents=True)
+        (folder / "preset.tar.gz").write_bytes(b"half")
+    presets.fetch(server["url"] + "/tiny.tar.gz", server["sha256"], "tiny")
+    assert cached(cache) == sorted([live.name, f"tiny-{server['sha256'][:16]}"])
+    assert (live / "preset.tar.gz").read_bytes() == b"half"
 
 
 def test_two_processes_pulling_at_once_share_one_copy(server, cache):

@@ -1,6 +1,7 @@
 """Registry-wide checks: every preset of every family, with no per-preset code."""
 import json
 import os
+import shutil
 
 import keras
 import numpy as np
@@ -87,6 +88,61 @@ def test_a_changed_file_fails_verification(tmp_path):
     with pytest.raises(ValueError, match="Unknown preset 'classifier_fashion'. Did you mean "
                                          "classifier_fashion_mnist"):
         presets.resolve("classifier_fashion")
+
+
+@pytest.fixture(scope="module")
+def good_preset(tmp_path_factory):
+    from zoo_models.classifier import Classifier
+
+    directory = tmp_path_factory.mktemp("good") / "p"
+    presets.save_network(Classifier((8, 8, 1), num_classes=2, width=2, feature_dim=2),
+                         str(directory), card="# card\n")
+    return directory
+
+
+def _sums_without(name):
+    def change(directory):
+        sums = directory / "SHA256SUMS"
+        lines = sums.read_text().splitlines(keepends=True)
+        sums.write_text("".join(l for l in lines if not l.endswith(f"  {name}\n")))
+    return change
+
+
+def _append_to_sums(text):
+    def change(directory):
+        with open(directory / "SHA256SUMS", "a") as f:
+            f.write(text(directory))
+    return change
+
+
+@pytest.mark.parametrize("change, message", [
+    pytest.param(_sums_without("model.weights.h5"),
+                 "holds 'model.weights.h5', which SHA256SUMS does not list: refused",
+                 id="weights-unlisted"),
+    pytest.param(lambda d: (d / "SHA256SUMS").write_text(""),
+                 "SHA256SUMS is empty, so it vouches for nothing", id="empty"),
+    pytest.param(lambda d: (d / "notes.txt").write_text("x"),
+                 "holds 'notes.txt', which SHA256SUMS does not list", id="extra-file"),
+    pytest.param(lambda d: (d / "card.md").unlink(),
+                 "is missing card.md: fetch the preset again", id="missing-file"),
+    pytest.param(_append_to_sums(lambda d: "not a checksum line\n"),
+                 "SHA256SUMS line 4 is not `SHA256  FILE`: 'not a checksum line'",
+                 id="malformed"),
+    pytest.param(_append_to_sums(lambda d: (d / "SHA256SUMS").read_text().splitlines()[0]
+                                 + "\n"),
+                 "SHA256SUMS lists card.md twice", id="duplicate"),
+    pytest.param(lambda d: (d / "extra").mkdir(),
+                 "holds a folder 'extra': refused, a preset folder holds only files",
+                 id="subfolder"),
+])
+def test_sha256sums_must_vouch_for_every_file_of_the_folder(good_preset, tmp_path, change,
+                                                            message):
+    directory = tmp_path / "p"
+    shutil.copytree(good_preset, directory)
+    presets.verify(str(directory))
+    change(directory)
+    with pytest.raises(ValueError, match=message):
+        presets.verify(str(directory))
 
 
 @pytest.mark.parametrize("name", presets.list_presets())

@@ -83,6 +83,14 @@ def test_resume_refuses_other_settings_and_no_resume_starts_over(npz, tmp_path):
                           text=True, timeout=300)
     assert proc.returncode == 2
     assert "holds checkpoints of a run with other settings (loss)" in proc.stderr
+    # Starting over never replaces a finished run's model.
+    finished = (out / "model.keras").read_bytes()
+    proc = subprocess.run(cmd + ["--limit", "256", "--loss", "hinge", "--no-resume"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert "holds the model.keras of a finished run" in proc.stderr
+    assert (out / "model.keras").read_bytes() == finished
+    (out / "model.keras").rename(tmp_path / "kept.keras")
     stdout = run(cmd + ["--limit", "256", "--loss", "hinge", "--no-resume"])
     assert "Resuming" not in stdout
     assert json.load(open(out / "run.json"))["loss"] == "hinge"

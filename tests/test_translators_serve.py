@@ -1,11 +1,14 @@
 """Pix2Pix and CycleGAN end to end: train from the CLI, translate files,
 export for TF Serving (TF-only reload) and LiteRT, and the errors on the way."""
+import os
+import re
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from export_checks import check_translator_serving, translator_inputs
+from export_checks import check_translator_serving, hide_serving_protos, translator_inputs
 from tfgan_zoo import cli, export, families, images
 
 TINY = {"pix2pix": {"width": 4}, "cyclegan": {"width": 4, "num_blocks": 1}}
@@ -51,6 +54,58 @@ def test_export_errors_name_the_fix(tmp_path):
     with pytest.raises(ValueError, match="reverse=True exports a CycleGAN's B -> A generator"):
         export.export_serving(tiny("pix2pix"), tmp_path, name="t", reverse=True)
     assert not (tmp_path / "t" / "1").exists()
+
+
+def test_translator_signatures_refuse_bad_requests(tmp_path):
+    model = tiny("cyclegan")
+    served = tf.saved_model.load(export.export_serving(model, tmp_path, name="t",
+                                                       warmup=False)).signatures
+    png = tf.io.encode_png(np.zeros((8, 8, 1), np.uint8))
+    for signature, inputs, message in [
+            ("serving_default", np.zeros((2, 9, 8, 1), np.float32),
+             r"images must be \[N, 8, 8, 1\]; got shape\] \[2 9 8 1\]"),
+            ("serving_default", np.zeros((2, 8, 8, 3), np.float32),
+             r"images must be \[N, 8, 8, 1\]"),
+            ("serving_default", np.full((1, 8, 8, 1), np.nan, np.float32),
+             "images must be finite"),
+            ("serving_default", np.zeros((1025, 8, 8, 1), np.float32),
+             "images must have at most 1024 rows"),
+            ("translate_png", tf.stack([png] * 1025),
+             r"png_bytes must hold at most 1024 images per request: split the request; "
+             r"got\] \[1025\]")]:
+        with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+            served[signature](**{"serving_default": {"images": tf.constant(inputs)},
+                                 "translate_png": {"png_bytes": inputs}}[signature])
+    tflite = export.export_tflite(model, str(tmp_path / "t.tflite"))
+    with pytest.raises(ValueError,
+                       match=r"images must be \[N, 8, 8, 1\]; got shape \(2, 9, 8, 1\)"):
+        export.run_tflite(tflite, images=np.zeros((2, 9, 8, 1)))
+
+
+def test_a_failed_export_writes_nothing(tmp_path, monkeypatch, capsys):
+    source = str(tmp_path / "cyclegan.keras")
+    tiny("cyclegan").save(source)
+    np.save(tmp_path / "wrong.npy", np.zeros((4, 9, 9, 1), np.uint8))
+    np.savez(tmp_path / "a_only.npz", a_train=np.zeros((4, 8, 8, 1), np.uint8))
+    outputs = ["--serving", str(tmp_path / "models"), "--tflite", str(tmp_path / "t.tflite")]
+    for args, message in [
+            (["--quantize", "int8"], "int8 quantization of a translator needs calibration "
+                                     "images like its inputs"),
+            (["--quantize", "int8", "--calibration-data", str(tmp_path / "wrong.npy")],
+             r"Calibration images must be \[N, 8, 8, 1\] like the generator's inputs, got "
+             r"shape \(4, 9, 9, 1\)"),
+            (["--quantize", "int8", "--reverse", "--calibration-data",
+              str(tmp_path / "a_only.npz")], "a_only.npz has no b_train array"),
+            (["--quantize", "int4"], "Unknown quantize='int4'"),
+            (["--version", "0"], "--version must be a positive integer")]:
+        assert cli.main(["export", source, *outputs, *args]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("tfgan-zoo export: error: ") and len(err.splitlines()) == 1
+        assert re.search(message, err), err
+    hide_serving_protos(monkeypatch)
+    assert cli.main(["export", source, *outputs]) == 2
+    assert "pip install --no-deps tensorflow-serving-api==2.21.0" in capsys.readouterr().err
+    assert sorted(os.listdir(tmp_path)) == ["a_only.npz", "cyclegan.keras", "wrong.npy"]
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +157,5 @@ def test_cli_translate_errors_are_one_clear_line(trained, tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.startswith("tfgan-zoo translate: error:"), err
         assert len(err.strip().splitlines()) == 1
-        import re
         assert re.search(message, err), err
     assert not (tmp_path / "x.png").exists()

@@ -12,6 +12,7 @@ layout), `"tfds:NAME"`, or arrays `(a, b)`.
 import functools
 import hashlib
 import os
+import socket
 import zipfile
 
 import numpy as np
@@ -29,15 +30,29 @@ PAIRS_HELP = ("a .npz file with a_train and b_train (uint8 [N, H, W(, C)]), a fo
 IMAGE_FILES = (".png", ".jpg", ".jpeg")
 
 
-def check_images(x):
-    """Validates an image array; returns it as [N, H, W, C]."""
+PIXEL_RANGES = {"0,255": (0.0, 255.0), "0,1": (0.0, 1.0), "-1,1": (-1.0, 1.0)}
+
+
+def check_images(x, pixel_range=None):
+    """Validates an image array; returns it as [N, H, W, C], uint8 or float32
+    in [-1, 1].
+
+    uint8 images are [0, 255]. Float images must be in [-1, 1]; floats that
+    all lie in [0, 1] are refused as ambiguous (they are far more often
+    `x / 255` than [-1, 1] images without a dark pixel) unless
+    `pixel_range` says what they are: "0,1", "-1,1" or "0,255" (floats in
+    that range, rescaled to [-1, 1]).
+    """
     x = np.asarray(x)
     if x.ndim == 3:
         x = x[..., None]
     if x.ndim != 4 or x.shape[-1] not in (1, 3, 4):
         raise ValueError(f"Images must be [N, H, W] or [N, H, W, C] with C in "
                          f"1, 3, 4; got shape {x.shape}.")
-    if x.dtype == np.uint8:
+    if pixel_range is not None and pixel_range not in PIXEL_RANGES:
+        raise ValueError(f"Unknown pixel range {pixel_range!r}: use one of "
+                         f"{', '.join(PIXEL_RANGES)}.")
+    if x.dtype == np.uint8:  # always 0..255: the stated range is that of float images
         return x
     if not np.issubdtype(x.dtype, np.floating):
         raise ValueError(f"Images must be uint8 in [0, 255] or floats in [-1, 1]; got "
@@ -47,29 +62,77 @@ def check_images(x):
         raise ValueError(f"Images contain {np.isnan(x).sum()} NaN and "
                          f"{np.isinf(x).sum()} infinite values: clean the data first.")
     lo, hi = float(x.min()), float(x.max())
+    if pixel_range is not None:
+        low, high = PIXEL_RANGES[pixel_range]
+        if lo < low or hi > high:
+            raise ValueError(f"The images lie in [{lo:g}, {hi:g}], outside the stated pixel "
+                             f"range [{pixel_range}].")
+        return ((x.astype(np.float32) - low) * (2.0 / (high - low)) - 1.0).astype(np.float32)
     if lo < -1.0 or hi > 1.0:
         hint = (" They look like 0..255: pass them as uint8." if hi > 1.0 and lo >= 0.0
                 else " Rescale them with x / 127.5 - 1.")
         raise ValueError(f"Float images must lie in [-1, 1]; these lie in "
                          f"[{lo:g}, {hi:g}].{hint}")
+    if lo >= 0.0:
+        raise ValueError(f"Float images lie in [{lo:g}, {hi:g}]: [0, 1] pixels (x / 255) "
+                         "would be taken as [-1, 1] ones and look washed out. Say which: "
+                         "pixel_range='0,1' (--pixel-range 0,1) to rescale them, or "
+                         "pixel_range='-1,1' if they are [-1, 1] images.")
     return x.astype(np.float32)
 
 
-def check_labels(y, num_images):
+def check_labels(y, num_images, num_classes=None):
+    """Labels as int32 [N]; with `num_classes`, each in [0, num_classes)."""
     y = np.asarray(y).reshape(-1)
     if y.shape[0] != num_images:
         raise ValueError(f"{y.shape[0]} labels for {num_images} images.")
     if not np.issubdtype(y.dtype, np.integer) or (y.size and y.min() < 0):
         raise ValueError(f"Labels must be non-negative integers (class indices); got "
                          f"dtype {y.dtype}, min {y.min() if y.size else None}.")
+    if num_classes is not None and y.size and y.max() >= num_classes:
+        outside = y[y >= num_classes]
+        raise ValueError(f"{len(outside)} labels lie outside the {num_classes} classes "
+                         f"[0, {num_classes}) (e.g. {int(outside[0])}): fix them, or give "
+                         "the right number of classes (--num-classes).")
     return y.astype(np.int32)
+
+
+def count_classes(y, declared=None):
+    """The number of classes of labels `y`: `declared` (an explicit
+    `num_classes`, or the data's own metadata) when given, checked against
+    the labels; else inferred, but only when the labels are the classes
+    0..K-1 with no class far rarer than the others, so that one stray label
+    cannot make a model with a class per value up to it."""
+    if declared is not None:
+        check_labels(y, len(y), int(declared))
+        return int(declared)
+    counts = np.bincount(y) if len(y) else np.zeros(0, int)
+    present = np.flatnonzero(counts)
+    rare = present[counts[present] < 0.01 * counts[present].mean()] if len(present) else []
+    if len(present) != len(counts) or len(rare):
+        odd = (f"{len(counts) - len(present)} of the values 0..{len(counts) - 1} never occur"
+               if len(present) != len(counts)
+               else f"class {int(rare[0])} has {int(counts[rare[0]])} images, far fewer "
+                    "than the others")
+        raise ValueError(f"Cannot tell the number of classes from the labels ({odd}). "
+                         "Give it (--num-classes N, num_classes=N, or a num_classes "
+                         "entry in the .npz), or fix the stray labels.")
+    return len(counts)
 
 
 def _read_npz(path, keys, optional=(), need=""):
     """The arrays `keys` of an .npz file, then the `optional` ones (None when absent)."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"Data file {path!r} does not exist. Give {SOURCES_HELP}.")
-    with np.load(path) as f:
+    try:
+        f = np.load(path)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(f"{path} is not a readable .npz file ({error}): write data with "
+                         "numpy.savez(path, x_train=images, y_train=labels).") from None
+    if not isinstance(f, np.lib.npyio.NpzFile):
+        raise ValueError(f"{path} holds one array, not named arrays: write data with "
+                         "numpy.savez(path, x_train=images, y_train=labels).")
+    with f:
         for key in keys:
             if key not in f:
                 raise ValueError(f"{path} has no {key!r} array (it has {sorted(f.files)}).{need}")
@@ -123,35 +186,74 @@ def derived_npz(name, source, keys, build, out=None):
     return out
 
 
-def load_arrays(source, split="train"):
+def load_arrays(source, split="train", pixel_range=None):
     """(x [N, H, W, C], y or None) from an .npz path, a data set name or arrays.
 
     A name such as `fashion_mnist` is `$TFGAN_ZOO_DATA/fashion_mnist.npz` when
     that file exists (default folder `~/.cache/tfgan_zoo/datasets`), else the
-    TFDS data set of that name (downloaded once by TFDS).
+    TFDS data set of that name (downloaded once by TFDS). `pixel_range`: see
+    `check_images`.
     """
+    return _arrays(source, split, pixel_range)[:2]
+
+
+def _arrays(source, split, pixel_range):
+    """`load_arrays` and the number of classes the data declares (or None)."""
+    declared = None
     if isinstance(source, str) and not source.endswith(".npz") and os.sep not in source:
         local = os.path.join(DATA_HOME, source + ".npz")
-        if os.path.exists(local):
-            source = local
-        else:
+        if not os.path.exists(local):
             import tensorflow_datasets as tfds
 
-            try:
-                x, y = tfds.as_numpy(tfds.load(source.removeprefix("tfds:"), split=split,
-                                               batch_size=-1, as_supervised=True))
-            except tfds.core.registered.DatasetNotFoundError:
-                raise ValueError(f"Unknown data {source!r}: no {local} and no TFDS data set "
-                                 f"of that name. Give {SOURCES_HELP}.") from None
-            return check_images(x), check_labels(y, len(x))
+            name = source.removeprefix("tfds:")
+            builder = _tfds_builder(name, where=f"no {local}")
+            _prepare(builder, name)
+            x, y = tfds.as_numpy(builder.as_dataset(split=split, batch_size=-1,
+                                                    as_supervised=True))
+            return check_images(x, pixel_range), check_labels(y, len(x)), None
+        source = local
     if isinstance(source, (str, os.PathLike)):
-        x, y = _read_npz(os.fspath(source), [f"x_{split}"], [f"y_{split}"])
+        x, y, num_classes, names = _read_npz(os.fspath(source), [f"x_{split}"],
+                                             [f"y_{split}", "num_classes", "class_names"])
+        declared = int(num_classes) if num_classes is not None else (
+            len(names) if names is not None else None)
     elif isinstance(source, tuple):
         x, y = source
     else:
         x, y = source, None
-    x = check_images(x)
-    return x, (None if y is None else check_labels(y, len(x)))
+    x = check_images(x, pixel_range)
+    return x, (None if y is None else check_labels(y, len(x), declared)), declared
+
+
+def fingerprint(source):
+    """A sha256 hex digest that identifies the data `source` names by its
+    content (a file's bytes, a folder's file names and bytes, arrays' bytes),
+    or by its name for a TFDS data set (TFDS versions its data)."""
+    digest = hashlib.sha256()
+    if isinstance(source, (str, os.PathLike)):
+        local = None if os.fspath(source).startswith("tfds:") else local_file(source)
+        if local is None or not os.path.exists(local):
+            if local is not None and (os.fspath(source).endswith(".npz") or os.sep in local):
+                raise FileNotFoundError(f"Data file {local!r} does not exist. Give "
+                                        f"{SOURCES_HELP}.")
+            digest.update(("tfds:" + os.fspath(source).removeprefix("tfds:")).encode())
+        elif os.path.isdir(local):
+            for root, dirs, names in os.walk(local):
+                dirs.sort()
+                for name in sorted(names):
+                    path = os.path.join(root, name)
+                    digest.update(os.path.relpath(path, local).encode() + b"\0")
+                    with open(path, "rb") as f:
+                        digest.update(hashlib.file_digest(f, "sha256").digest())
+        else:
+            with open(local, "rb") as f:
+                return hashlib.file_digest(f, "sha256").hexdigest()
+    else:
+        for array in (source if isinstance(source, tuple) else (source,)):
+            array = np.ascontiguousarray(array)
+            digest.update(f"{array.dtype}{array.shape}".encode())
+            digest.update(array.data)
+    return digest.hexdigest()
 
 
 def _scale(images):
@@ -161,7 +263,7 @@ def _scale(images):
 
 
 def load(source, batch_size, labels=False, split="train", shuffle=True, seed=0,
-         limit=None, epochs=None):
+         limit=None, epochs=None, num_classes=None, pixel_range=None):
     """Returns `(dataset, info)`.
 
     `dataset` yields `images` or `(images, labels)` batches, float32 in
@@ -169,7 +271,10 @@ def load(source, batch_size, labels=False, split="train", shuffle=True, seed=0,
     keeps the per-replica split even under a strategy). `batch_size` is the
     global batch: under a strategy Keras splits it between replicas.
     `info` is a dict with `image_shape`, `num_classes`, `num_examples` and
-    `steps_per_epoch`.
+    `steps_per_epoch`. The number of classes is `num_classes` when given,
+    else the data's own (TFDS's class label, an .npz's `num_classes` or
+    `class_names`), else inferred as `count_classes` does; labels outside it
+    are refused. `pixel_range`: see `check_images`.
 
     By default the dataset is one epoch, reshuffled each time it is iterated.
     With `epochs=range(k, n)` it holds epochs k..n-1 in a row, epoch e
@@ -178,17 +283,16 @@ def load(source, batch_size, labels=False, split="train", shuffle=True, seed=0,
     `steps_per_epoch=info["steps_per_epoch"], initial_epoch=k, epochs=n`.
     """
     if isinstance(source, str) and source.startswith("tfds:"):
-        ds, info = _tfds(source[len("tfds:"):], split, labels)
+        ds, info = _tfds(source[len("tfds:"):], split, labels, num_classes)
     else:
-        x, y = load_arrays(source, split)
+        x, y, declared = _arrays(source, split, pixel_range)
         if labels and y is None:
             raise ValueError(f"Labels were asked for but {source!r} has none "
                              f"(an .npz needs y_{split}).")
         if limit:
             x, y = x[:limit], (None if y is None else y[:limit])
-        num_classes = int(y.max()) + 1 if y is not None else None
-        info = {"image_shape": x.shape[1:], "num_classes": num_classes,
-                "num_examples": len(x)}
+        info = {"image_shape": x.shape[1:], "num_examples": len(x), "num_classes": (
+            count_classes(y, num_classes or declared) if labels else None)}
         ds = tf.data.Dataset.from_tensor_slices((x, y) if labels else x)
         limit = None
     if limit:
@@ -203,7 +307,7 @@ def load(source, batch_size, labels=False, split="train", shuffle=True, seed=0,
 
 
 def load_paired(source, batch_size, split="train", shuffle=True, seed=0, limit=None,
-                epochs=None):
+                epochs=None, pixel_range=None):
     """Returns `(dataset, info)` for paired image-to-image data (Pix2Pix).
 
     `dataset` yields `(inputs, targets)` batches: domain A and the B image of
@@ -222,7 +326,7 @@ def load_paired(source, batch_size, split="train", shuffle=True, seed=0, limit=N
         name = os.fspath(source).removeprefix("tfds:")
         ds, shapes, num = _tfds_pairs(name, split, limit)
     else:
-        a, b = _read_domains(local, split, paired=True)
+        a, b = _read_domains(local, split, True, pixel_range)
         if limit:
             a, b = a[:limit], b[:limit]
         ds, shapes, num = (tf.data.Dataset.from_tensor_slices((a, b)),
@@ -235,7 +339,7 @@ def load_paired(source, batch_size, split="train", shuffle=True, seed=0, limit=N
 
 
 def load_unpaired(source, batch_size, split="train", shuffle=True, seed=0, limit=None,
-                  epochs=None):
+                  epochs=None, pixel_range=None):
     """Returns `(dataset, info)` for unpaired image-to-image data (CycleGAN).
 
     `dataset` yields `(a, b)` batches, a batch of domain A images and one of
@@ -256,7 +360,7 @@ def load_unpaired(source, batch_size, split="train", shuffle=True, seed=0, limit
         name = os.fspath(source).removeprefix("tfds:")
         domains, shapes, counts = _tfds_domains(name, split, limit)
     else:
-        arrays = _read_domains(local, split, paired=False)
+        arrays = _read_domains(local, split, False, pixel_range)
         if limit:
             arrays = [x[:limit] for x in arrays]
         domains = [tf.data.Dataset.from_tensor_slices(x) for x in arrays]
@@ -319,7 +423,7 @@ def _local_images(source):
     return local
 
 
-def _read_domains(source, split, paired):
+def _read_domains(source, split, paired, pixel_range=None):
     """Image arrays [N, H, W, C] of domains A and B."""
     if isinstance(source, tuple):
         where, (a, b) = "the arrays", source
@@ -330,7 +434,7 @@ def _read_domains(source, split, paired):
         a, b = _read_npz(source, [f"a_{split}", f"b_{split}"], need=(
             f" Image-to-image data needs a_{split} (domain A, the inputs) and "
             f"b_{split} (domain B, the targets)."))
-    a, b = check_images(a), check_images(b)
+    a, b = check_images(a, pixel_range), check_images(b, pixel_range)
     if paired and len(a) != len(b):
         raise ValueError(_unpaired(where, f"{len(a)} A images, {len(b)} B images"))
     return a, b
@@ -378,24 +482,29 @@ def _decode_files(folder, names):
     return np.stack(images)
 
 
-def _tfds_builder(name, need):
-    """The TFDS builder `name` and the names of its image features, sorted."""
+def _tfds_builder(name, need="", give=SOURCES_HELP, where="no local file or folder"):
+    """The TFDS builder `name`, with a clear error for an unknown name."""
     import tensorflow_datasets as tfds  # heavy import: only when asked for
 
     try:
-        builder = tfds.builder(name)
+        return tfds.builder(name)
     except tfds.core.registered.DatasetNotFoundError:
-        raise ValueError(f"Unknown data {name!r}: no local file or folder and no TFDS data "
-                         f"set of that name. {need} Give {PAIRS_HELP}.") from None
-    keys = sorted(k for k, f in builder.info.features.items()
+        raise ValueError(f"Unknown data {name!r}: {where} and no TFDS data set of that "
+                         f"name.{' ' + need if need else ''} Give {give}.") from None
+
+
+def _image_keys(builder):
+    """The names of a TFDS data set's image features, sorted."""
+    import tensorflow_datasets as tfds
+
+    return sorted(k for k, f in builder.info.features.items()
                   if isinstance(f, tfds.features.Image))
-    return builder, keys
 
 
 def _tfds_images(builder, name, split, keys, limit):
     """The images `keys` of each example of a split (one image, or a tuple), their
     shapes and the example count."""
-    builder.download_and_prepare()
+    _prepare(builder, name)
     if builder.info.splits and split not in builder.info.splits:
         raise ValueError(f"tfds:{name} has no split {split!r} (it has "
                          f"{sorted(builder.info.splits)}).")
@@ -426,8 +535,9 @@ def _tfds_images(builder, name, split, keys, limit):
 
 
 def _tfds_pairs(name, split, limit):
-    builder, keys = _tfds_builder(name, "TFDS has no paired (pix2pix) image data set: put "
-                                        "facades-style pairs in a folder or an .npz.")
+    builder = _tfds_builder(name, "TFDS has no paired (pix2pix) image data set: put "
+                                  "facades-style pairs in a folder or an .npz.", PAIRS_HELP)
+    keys = _image_keys(builder)
     if len(keys) == 1:
         raise ValueError(_unpaired(f"tfds:{name}", f"one image feature, {keys[0]!r}"))
     if len(keys) != 2:
@@ -437,8 +547,9 @@ def _tfds_pairs(name, split, limit):
 
 
 def _tfds_domains(name, split, limit):
-    builder, keys = _tfds_builder(name, "Unpaired TFDS data sets are named like "
-                                        "cycle_gan/horse2zebra.")
+    builder = _tfds_builder(name, "Unpaired TFDS data sets are named like "
+                                  "cycle_gan/horse2zebra.", PAIRS_HELP)
+    keys = _image_keys(builder)
     if len(keys) != 1:
         raise ValueError(f"tfds:{name} has image features {keys}; load_unpaired reads TFDS "
                          f"data laid out like cycle_gan: one image feature, the domains in "
@@ -448,22 +559,52 @@ def _tfds_domains(name, split, limit):
     return (a, b), (shape_a, shape_b), (num_a, num_b)
 
 
-def _tfds(name, split, labels):
+def _tfds(name, split, labels, num_classes=None):
     import tensorflow_datasets as tfds  # heavy import: only when asked for
 
-    ds, builder_info = tfds.load(name, split=split, as_supervised=True, with_info=True)
-    features = builder_info.features
+    builder = _tfds_builder(name)
+    _prepare(builder, name)
+    ds = builder.as_dataset(split=split, as_supervised=True)
+    features = builder.info.features
     image_key = next(k for k, f in features.items() if isinstance(f, tfds.features.Image))
     label_key = next((k for k, f in features.items()
                       if isinstance(f, tfds.features.ClassLabel)), None)
+    declared = features[label_key].num_classes if label_key else None
+    if labels and label_key is None:
+        raise ValueError(f"tfds:{name} has no class labels.")
+    if labels and num_classes is not None and num_classes < declared:
+        raise ValueError(f"tfds:{name} has {declared} classes, more than the "
+                         f"{num_classes} asked for: drop --num-classes or raise it.")
     info = {"image_shape": tuple(features[image_key].shape),
-            "num_classes": features[label_key].num_classes if label_key else None,
+            "num_classes": (num_classes or declared) if labels else None,
             "num_examples": int(ds.cardinality())}
     if info["num_examples"] < 0:  # unknown cardinality
-        info["num_examples"] = builder_info.splits[split].num_examples
+        info["num_examples"] = builder.info.splits[split].num_examples
     if None in info["image_shape"]:
         raise ValueError(f"tfds:{name} has images of varying size "
                          f"{info['image_shape']}; resize them to a fixed size first.")
-    if labels and label_key is None:
-        raise ValueError(f"tfds:{name} has no class labels.")
     return (ds if labels else ds.map(lambda x, y: x)), info
+
+
+# TFDS downloads through requests with 10 retries and exponential back-off:
+# offline, that is 3.5 minutes of waiting before an error. A data set that
+# is not prepared yet is only tried when its download host answers.
+TFDS_HOST = ("storage.googleapis.com", 443)
+
+
+def _prepare(builder, name):
+    """Downloads and prepares a TFDS data set once; fails fast when offline."""
+    if builder.is_prepared():
+        return
+    require_network(f"tfds:{name} is not in the TFDS data folder ({builder.data_dir})")
+    builder.download_and_prepare()
+
+
+def require_network(what, host=TFDS_HOST, timeout=10):
+    """Raises a clear OSError at once when `host` cannot be reached."""
+    try:
+        socket.create_connection(host, timeout=timeout).close()
+    except OSError as error:
+        raise OSError(f"{what} and its download host {host[0]} cannot be reached "
+                      f"({error.strerror or error}): connect to the network, or give a "
+                      "local .npz file or folder instead.") from None

@@ -14,8 +14,9 @@ GAN SavedModel signatures (N images; `labels` only for class-conditional models)
 | `generate_png` | same as `generate` | `png_bytes` string [count]: one PNG file each |
 
 `generate(seed, count)` gives the images of `GAN.generate(count, seed=seed)`
-(same latents), as uint8. The `_bytes` suffix makes TF Serving's REST API
-return the PNGs base64-encoded (`{"b64": ...}`), as its JSON mapping requires.
+(same latents, any int64 seed), as uint8. The `_bytes` suffix makes TF
+Serving's REST API return the PNGs base64-encoded (`{"b64": ...}`), as its
+JSON mapping requires.
 
 Translator (Pix2Pix, CycleGAN) SavedModel signatures, for H x W x C images:
 
@@ -25,11 +26,30 @@ Translator (Pix2Pix, CycleGAN) SavedModel signatures, for H x W x C images:
 | `translate_png` | `png_bytes` string [N]: PNG files, H x W, C channels | `png_bytes` string [N] |
 
 REST clients send `{"b64": ...}` for `png_bytes` inputs and get it back for
-the outputs. A PNG of another size or channel count fails the request with a
-message naming the expected shape.
+the outputs.
+
+Every signature checks its request in the graph (`tf.debugging` asserts), so
+that TF Serving answers a bad one with a message naming the input and what it
+takes instead of running it: at most `MAX_COUNT` (1024) images per request
+(`count` in [1, 1024], N <= 1024: memory grows with it, so split bigger
+requests), `z` [N, latent_dim] and finite, `labels` in [0, num_classes) with
+one per image (or one for all in `generate`), translator images of the
+generator's H x W x C (and PNGs of that size and channel count).
+
+The `.tflite` file has no such checks (LiteRT has no asserts): its
+`serving_default` takes `z` [N, latent_dim] (and `labels` int64 [N]) or a
+translator's `images` [N, H, W, C]. `run_tflite` checks its inputs as the
+SavedModel does; callers of raw LiteRT check them themselves: the input
+shapes are the file's, the class count is in its `tfgan_zoo` metadata entry
+(JSON `{"num_classes": K}`), and a negative label would be served as another
+class.
 """
+import errno
+import importlib
+import json
 import os
 import re
+import shutil
 import tempfile
 import warnings
 
@@ -46,7 +66,9 @@ SIGNATURES = ("serving_default", "generate", "generate_png")
 TRANSLATOR_SIGNATURES = ("serving_default", "translate_png")
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 WARMUP_COUNTS = (1, 8)  # batch sizes each signature is warmed up with
+MAX_COUNT = 1024  # images per request, in every signature and in run_tflite
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_METADATA = "tfgan_zoo"  # the .tflite metadata entry that run_tflite reads
 
 
 def as_model(model):
@@ -85,6 +107,20 @@ def default_name(source, gan):
     return stem if _NAME.match(stem) else gan.name
 
 
+def serving_apis(names, purpose, alternative):
+    """Modules of `tensorflow_serving.apis` (TF Serving's protos), or an
+    ImportError that says how to install them."""
+    try:
+        return [importlib.import_module(f"tensorflow_serving.apis.{n}") for n in names]
+    except ModuleNotFoundError as error:
+        if not (error.name or "").startswith("tensorflow_serving"):
+            raise
+        raise ImportError(
+            f"{purpose} needs TF Serving's protos: pip install --no-deps "
+            "tensorflow-serving-api==2.21.0 (--no-deps: it requires the full `tensorflow` "
+            f"package, a second TensorFlow beside tensorflow-cpu), or {alternative}.") from None
+
+
 def _generator(model, reverse=False):
     if isinstance(model, Translator):
         if reverse and not model.reversible:
@@ -115,9 +151,54 @@ def _image_shape(network):
     return tuple(int(d) for d in network.inputs[0].shape[1:])
 
 
+# ------------------------------------------------------------ request checks
+def _require(condition, message, *values):
+    """An assert whose error, which TF Serving sends back, is `message` and `values`."""
+    return tf.debugging.Assert(condition, [message, *values], summarize=8)
+
+
+def _after(checks, value):
+    """`value`, computed once `checks` passed."""
+    with tf.control_dependencies(checks):
+        return tf.identity(value)
+
+
+def _checked_batch(x, item_shape, name):
+    """x [N, *item_shape] with N <= MAX_COUNT and finite values. The input
+    spec leaves the item shape open so that a wrong one fails here with this
+    message, not inside the network with a TF-internal one."""
+    shape = tf.shape(x)
+    want = ", ".join(str(d) for d in item_shape)
+    x = _after([
+        _require(tf.reduce_all(tf.equal(shape[1:], item_shape)),
+                 f"{name} must be [N, {want}]; got shape", shape),
+        _require(shape[0] <= MAX_COUNT, f"{name} must have at most {MAX_COUNT} rows (images "
+                                        "per request): split the request; got", shape[0]),
+        _require(tf.reduce_all(tf.math.is_finite(x)), f"{name} must be finite (no NaN or Inf)"),
+    ], x)
+    return tf.ensure_shape(x, [None, *item_shape])
+
+
+def _checked_labels(gan, labels, size_ok, sizes):
+    return _after([
+        _require(tf.reduce_all((labels >= 0) & (labels < gan.num_classes)),
+                 f"labels must be in [0, {gan.num_classes}); got", labels),
+        _require(size_ok, f"labels must have {sizes}; got", tf.size(labels)),
+    ], labels)
+
+
+def _checked_count(count):
+    # before GAN.latents casts it to int32, where 2**32 + 1 would become 1
+    return _after([_require((count >= 1) & (count <= MAX_COUNT),
+                            f"count must be in [1, {MAX_COUNT}] (images per request); got",
+                            count)], count)
+
+
+# --------------------------------------------------------------- signatures
 def _translator_signatures(model, reverse):
     generator = _generator(model, reverse)
-    height, width, channels = _image_shape(generator)
+    shape = _image_shape(generator)
+    height, width, channels = shape
 
     def translate(images):
         return tf.cast(generator(images, training=False), tf.float32)
@@ -132,15 +213,19 @@ def _translator_signatures(model, reverse):
             return tf.identity(image)
 
     def translate_png(png_bytes):
+        png_bytes = _after([_require(
+            tf.size(png_bytes) <= MAX_COUNT, f"png_bytes must hold at most {MAX_COUNT} "
+                                             "images per request: split the request; got",
+            tf.size(png_bytes))], png_bytes)
         pixels = tf.map_fn(decode, png_bytes, fn_output_signature=tf.uint8)
         pixels.set_shape([None, height, width, channels])  # checked in decode
         out = _uint8(translate(tf.cast(pixels, tf.float32) / 127.5 - 1.0))
         return {"png_bytes": tf.map_fn(tf.io.encode_png, out, fn_output_signature=tf.string)}
 
     return {
-        "serving_default": (lambda images: {"images": translate(images)},
-                            [tf.TensorSpec([None, height, width, channels], tf.float32,
-                                           name="images")]),
+        "serving_default": (
+            lambda images: {"images": translate(_checked_batch(images, shape, "images"))},
+            [tf.TensorSpec([None, None, None, None], tf.float32, name="images")]),
         "translate_png": (translate_png, [tf.TensorSpec([None], tf.string, name="png_bytes")]),
     }
 
@@ -150,15 +235,27 @@ def _signatures(gan, reverse=False):
     if isinstance(gan, Translator):
         return _translator_signatures(gan, reverse)
     _generator(gan, reverse)  # refuses reverse for a GAN
-    latent = tf.TensorSpec([None, gan.latent_dim], tf.float32, name="z")
+    latent = tf.TensorSpec([None, None], tf.float32, name="z")  # width checked in the graph
     seed = tf.TensorSpec([], tf.int64, name="seed")
     count = tf.TensorSpec([], tf.int64, name="count")
     labels = tf.TensorSpec([None], tf.int64, name="labels")
     images_from = _images_fn(gan)
 
+    def from_latents(z, labels=None):
+        z = _checked_batch(z, [gan.latent_dim], "z")
+        if labels is not None:
+            rows = tf.shape(z, out_type=tf.int64)[0]
+            labels = _checked_labels(gan, labels, tf.equal(tf.size(labels, tf.int64), rows),
+                                     "one value per row of z")
+        return {"images": images_from(z, labels)}
+
     def seeded(seed, count, labels=None):
+        count = _checked_count(count)
         z = gan.latents(count, seed)
         if labels is not None:
+            size = tf.size(labels, tf.int64)
+            labels = _checked_labels(gan, labels, tf.equal(size, 1) | tf.equal(size, count),
+                                     "1 value or `count` values")
             labels = tf.broadcast_to(labels, [count])
         return _uint8(images_from(z, labels))
 
@@ -167,29 +264,51 @@ def _signatures(gan, reverse=False):
 
     if gan.conditional:
         return {
-            "serving_default": (lambda z, labels: {"images": images_from(z, labels)},
-                                [latent, labels]),
+            "serving_default": (from_latents, [latent, labels]),
             "generate": (lambda seed, count, labels: {"images": seeded(seed, count, labels)},
                          [seed, count, labels]),
             "generate_png": (lambda seed, count, labels: {
                 "png_bytes": png(seeded(seed, count, labels))}, [seed, count, labels]),
         }
     return {
-        "serving_default": (lambda z: {"images": images_from(z)}, [latent]),
+        "serving_default": (from_latents, [latent]),
         "generate": (lambda seed, count: {"images": seeded(seed, count)}, [seed, count]),
         "generate_png": (lambda seed, count: {"png_bytes": png(seeded(seed, count))},
                          [seed, count]),
     }
 
 
-def _write_archive(gan, path, names=None, reverse=False):
-    """The generator's SavedModel with the signatures `names` (default: all)."""
+def _litert_signature(model, reverse):
+    """serving_default with static input shapes, which LiteRT callers read,
+    and without the asserts, which LiteRT lacks (run_tflite checks instead)."""
+    generator = _generator(model, reverse)
+    if isinstance(model, Translator):
+        return (lambda images: {"images": tf.cast(generator(images, training=False),
+                                                  tf.float32)},
+                [tf.TensorSpec([None, *_image_shape(generator)], tf.float32, name="images")])
+    images_from = _images_fn(model)
+    z = tf.TensorSpec([None, model.latent_dim], tf.float32, name="z")
+    if model.conditional:
+        return (lambda z, labels: {"images": images_from(z, labels)},
+                [z, tf.TensorSpec([None], tf.int64, name="labels")])
+    return lambda z: {"images": images_from(z)}, [z]
+
+
+def _write_archive(model, path, endpoints, reverse=False):
+    """The generator's SavedModel with `endpoints` (name -> (fn, input signature))."""
     archive = keras.export.ExportArchive()
-    archive.track(_generator(gan, reverse))
-    for signature, (fn, spec) in _signatures(gan, reverse).items():
-        if names is None or signature in names:
-            archive.add_endpoint(signature, fn, input_signature=spec)
+    archive.track(_generator(model, reverse))
+    for name, (fn, spec) in endpoints.items():
+        archive.add_endpoint(name, fn, input_signature=spec)
     archive.write_out(path, verbose=False)
+
+
+# ------------------------------------------------------------------ warm-up
+def _warmup_protos():
+    return serving_apis(
+        ["model_pb2", "predict_pb2", "prediction_log_pb2"], "Writing TF Serving warm-up records",
+        "export without them (--no-warmup, warmup=False): TF Serving then warms up on the "
+        "first requests")
 
 
 def _warmup_inputs(gan, signature, count, reverse=False):
@@ -211,13 +330,7 @@ def _warmup_inputs(gan, signature, count, reverse=False):
 
 def _write_warmup(path, gan, model_name, reverse=False):
     """TF Serving warm-up: one PredictionLog per signature and batch size."""
-    try:
-        from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
-    except ImportError:
-        raise ImportError(
-            "Writing TF Serving warm-up records needs the serving protos: "
-            "pip install --no-deps tensorflow-serving-api==2.21.0 "
-            "(--no-deps: its `tensorflow` requirement would install a second TF)") from None
+    model_pb2, predict_pb2, prediction_log_pb2 = _warmup_protos()
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with tf.io.TFRecordWriter(path) as writer:
         for signature in signature_names(gan):
@@ -231,68 +344,95 @@ def _write_warmup(path, gan, model_name, reverse=False):
                 writer.write(log.SerializeToString())
 
 
+# ------------------------------------------------------------ writing files
 def _versions(model_dir):
     return sorted(int(n) for n in os.listdir(model_dir) if n.isdigit()) \
         if os.path.isdir(model_dir) else []
 
 
-def _remove_stale_partials(model_dir):
-    """Temp folders of exports whose process is gone (killed midway)."""
-    for name in os.listdir(model_dir):
-        match = re.match(re.escape(files.TEMP_PREFIX) + r"(\d+)-", name)
-        if match and not _alive(int(match.group(1))):
-            tf.io.gfile.rmtree(os.path.join(model_dir, name))
+def _existing_parent(path):
+    """`path` or its nearest parent that exists."""
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    return path
 
 
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _check_writable(folder, failure, option):
+    """Before anything is written: `folder` (or where it would be made) can be written."""
+    parent = _existing_parent(folder)
+    if not os.path.isdir(parent):
+        reason = f"{parent} is not a folder"
+    elif not os.access(parent, os.W_OK | os.X_OK):
+        reason = f"{parent} is not writable"
+    else:
+        return
+    raise OSError(f"{failure}: {reason}. Choose a writable {option}.")
 
 
-def export_serving(model, base_dir, name=None, version=None, reverse=False):
-    """Writes a TF Serving SavedModel to `base_dir/name/version/` and returns its path.
+def _write_error(error, failure, option):
+    """One line for a failed write (an OSError, or TF's error from its own file
+    writes): the reason and the fix."""
+    if isinstance(error, tf.errors.OpError):
+        reason = error.message.splitlines()[0].rpartition("; ")[2]  # TF's "path; reason"
+        full = isinstance(error, tf.errors.ResourceExhaustedError)
+    else:
+        reason = error.strerror or str(error)
+        full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+    fix = (f"Free space there or choose another {option}" if full
+           else f"Choose a writable {option}")
+    return OSError(f"{failure}: {reason}. {fix}.")
 
-    `model`: a GAN or translator, a `.keras` file or a preset (name, folder
-    or URL); `reverse`: a CycleGAN's B -> A generator.
-    `name` defaults to the preset's (or the .keras file's) name; `version` to
-    the next free one. An existing version is never overwritten. The model is
-    written to a temp folder beside the versions and renamed into place, so a
-    killed export leaves no version folder (TF Serving ignores the temp one;
-    the next export removes it).
-    """
-    gan = as_model(model)
-    _generator(gan, reverse)  # refuses reverse where there is none, before writing
-    name = name or default_name(model, gan)
+
+def _remove_new_folders(path, parent):
+    """Removes `path` and its parents below `parent` while they are empty:
+    the folders this export made."""
+    while path != parent:
+        try:
+            os.rmdir(path)
+        except OSError:
+            return
+        path = os.path.dirname(path)
+
+
+def _serving_target(base_dir, name, version):
+    """(model folder, version number) to write, checked before writing."""
     if not _NAME.match(name):
         raise ValueError(f"Model name {name!r} is not a valid folder name: use letters, "
                          "digits, '_', '-' and '.' (for example dcgan_fashion_mnist).")
     model_dir = os.path.join(os.path.abspath(os.fspath(base_dir)), name)
+    _check_writable(model_dir, f"Cannot write the export to {model_dir}", "--serving folder")
+    existing = _versions(model_dir)
+    if version is None:
+        version = (existing[-1] + 1) if existing else 1
+    elif int(version) < 1:
+        raise ValueError(f"--version must be a positive integer, got {version}.")
+    if int(version) in existing:
+        raise FileExistsError(
+            f"{model_dir}/{version} exists and is never overwritten: omit --version to "
+            f"write the next free one ({existing[-1] + 1}), or remove that folder.")
+    return model_dir, int(version)
+
+
+def _write_version(gan, model_dir, version, name, reverse, warmup):
+    """Writes the SavedModel to a temp folder beside the versions and renames
+    it into place, so that a killed export leaves no version folder (TF
+    Serving ignores the temp one; the next export removes it)."""
+    failure = f"Cannot write the export to {model_dir}"
     try:
         os.makedirs(model_dir, exist_ok=True)
-        _remove_stale_partials(model_dir)
-        tmp = files.make_temp_dir(model_dir, prefix=f"{files.TEMP_PREFIX}{os.getpid()}-")
+        files.remove_stale_partials(model_dir)
+        tmp = files.make_temp_dir(model_dir)
     except OSError as error:
-        raise OSError(f"Cannot write the export to {model_dir}: {error.strerror or error}. "
-                      "Choose a writable --serving folder.") from None
+        raise _write_error(error, failure, "--serving folder") from None
     try:
-        existing = _versions(model_dir)
-        if version is None:
-            version = (existing[-1] + 1) if existing else 1
-        elif int(version) < 1:
-            raise ValueError(f"--version must be a positive integer, got {version}.")
-        if int(version) in existing:
-            raise FileExistsError(
-                f"{model_dir}/{version} exists and is never overwritten: omit --version to "
-                f"write the next free one ({existing[-1] + 1}), or remove that folder.")
-        _write_archive(gan, tmp, reverse=reverse)
-        _write_warmup(os.path.join(tmp, "assets.extra", "tf_serving_warmup_requests"),
-                      gan, name, reverse)
-        target = os.path.join(model_dir, str(int(version)))
+        try:
+            _write_archive(gan, tmp, _signatures(gan, reverse), reverse)
+            if warmup:
+                _write_warmup(os.path.join(tmp, "assets.extra", "tf_serving_warmup_requests"),
+                              gan, name, reverse)
+        except (OSError, tf.errors.OpError) as error:
+            raise _write_error(error, failure, "--serving folder") from None
+        target = os.path.join(model_dir, str(version))
         try:
             os.rename(tmp, target)  # fails if another export took this version meanwhile
         except OSError:
@@ -301,7 +441,21 @@ def export_serving(model, base_dir, name=None, version=None, reverse=False):
         return target
     finally:
         if os.path.exists(tmp):
-            tf.io.gfile.rmtree(tmp)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ------------------------------------------------------------------- LiteRT
+def load_calibration(path, reverse=False):
+    """int8 calibration images of a translator: an .npy, or an .npz's a_train
+    (b_train for the B -> A generator)."""
+    data = np.load(path)
+    if isinstance(data, np.lib.npyio.NpzFile):
+        key = "b_train" if reverse else "a_train"
+        if key not in data.files:
+            raise ValueError(f"{path} has no {key} array (it has {', '.join(data.files)}): "
+                             f"give an .npy of input images or an .npz with {key}.")
+        data = data[key]
+    return data
 
 
 def _calibration(gan, num, images, reverse):
@@ -313,9 +467,9 @@ def _calibration(gan, num, images, reverse):
                              "like its inputs (calibration_images=, --calibration-data).")
         pixels = image_utils.to_float(images)
         want = _image_shape(_generator(gan, reverse))
-        if pixels.shape[1:] != want:
-            raise ValueError(f"Calibration images have shape {pixels.shape[1:]}, the "
-                             f"generator takes {want}.")
+        if pixels.ndim != 4 or pixels.shape[1:] != want or not len(pixels):
+            raise ValueError(f"Calibration images must be [N, {', '.join(map(str, want))}] "
+                             f"like the generator's inputs, got shape {pixels.shape}.")
         return [{"images": pixels[i:i + 1].astype(np.float32)}
                 for i in range(min(num, len(pixels)))]
     samples = []
@@ -327,19 +481,122 @@ def _calibration(gan, num, images, reverse):
     return samples
 
 
-def _converter(gan, saved_model_dir, quantize, num_calibration, calibration_images,
-               reverse):
-    _write_archive(gan, saved_model_dir, ["serving_default"], reverse)
+def _converter(saved_model_dir, quantize, samples):
     converter = tf.lite.TFLiteConverter.from_saved_model(saved_model_dir)
     if quantize in ("float16", "dynamic", "int8"):
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
     if quantize == "float16":
         converter.target_spec.supported_types = [tf.float16]
     elif quantize == "int8":
-        samples = _calibration(gan, num_calibration, calibration_images, reverse)
         converter.representative_dataset = lambda: iter(samples)
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     return converter
+
+
+def _with_metadata(flatbuffer, gan):
+    """The flatbuffer with the class count as a named metadata entry, which
+    LiteRT ignores: a .tflite's inputs show the latent size, not the classes."""
+    if isinstance(gan, Translator) or not gan.conditional:
+        return flatbuffer
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.read_model_from_bytearray(bytearray(flatbuffer))
+    buffer = schema.BufferT()
+    buffer.data = json.dumps({"num_classes": gan.num_classes}).encode()
+    model.buffers.append(buffer)
+    entry = schema.MetadataT()
+    entry.name, entry.buffer = _METADATA, len(model.buffers) - 1
+    model.metadata = (model.metadata or []) + [entry]
+    return flatbuffer_utils.convert_object_to_bytearray(model)
+
+
+def _litert_bytes(gan, quantize, samples, reverse):
+    """The .tflite flatbuffer, converted in memory."""
+    with warnings.catch_warnings():
+        # int8 calibration runs TF's own (deprecated) interpreter: not ours to fix
+        warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated")
+        try:
+            with tempfile.TemporaryDirectory() as saved_model_dir:
+                _write_archive(gan, saved_model_dir,
+                               {"serving_default": _litert_signature(gan, reverse)}, reverse)
+                flatbuffer = _converter(saved_model_dir, quantize, samples).convert()
+        except (OSError, tf.errors.OpError) as error:
+            raise _write_error(error, "Cannot write the converter's temporary SavedModel in "
+                                      f"{tempfile.gettempdir()}", "TMPDIR") from None
+    return _with_metadata(flatbuffer, gan)
+
+
+# ----------------------------------------------------------------- the API
+def export_model(model, serving=None, tflite=None, name=None, version=None, reverse=False,
+                 warmup=True, quantize="none", num_calibration=200, calibration_images=None):
+    """Writes a TF Serving version `serving/NAME/VERSION/` and/or a `.tflite`
+    file: both or, when anything fails, neither. Returns (the version folder
+    or None, `tflite`).
+
+    Everything is checked before anything is written (arguments, calibration
+    data, the serving protos, the targets); the LiteRT flatbuffer is
+    converted in memory, the version written, then the `.tflite`; if that
+    fails the version is removed again. See `export_serving` and
+    `export_tflite` for the arguments.
+    """
+    if not (serving or tflite):
+        raise ValueError("Nothing to export: give serving= (--serving BASE_DIR) and/or "
+                         "tflite= (--tflite FILE).")
+    if tflite and quantize not in QUANTIZATIONS:
+        raise ValueError(f"Unknown quantize={quantize!r}: use one of "
+                         f"{', '.join(QUANTIZATIONS)}.")
+    gan = as_model(model)
+    _generator(gan, reverse)  # refuses reverse where there is none
+    made = []  # (folder, its nearest existing parent) before writing: what to remove on failure
+    if serving:
+        name = name or default_name(model, gan)
+        model_dir, version = _serving_target(serving, name, version)
+        if warmup:
+            _warmup_protos()
+        made.append((model_dir, _existing_parent(model_dir)))
+    if tflite:
+        tflite_path = os.path.abspath(os.fspath(tflite))
+        if os.path.isdir(tflite_path):
+            raise OSError(f"Cannot write {tflite}: it is a folder. Choose a writable "
+                          "--tflite path.")
+        _check_writable(os.path.dirname(tflite_path), f"Cannot write {tflite}", "--tflite path")
+        samples = (_calibration(gan, num_calibration, calibration_images, reverse)
+                   if quantize == "int8" else None)
+        flatbuffer = _litert_bytes(gan, quantize, samples, reverse)
+        folder = os.path.dirname(tflite_path)
+        made.append((folder, _existing_parent(folder)))
+    target = None
+    try:
+        if serving:
+            target = _write_version(gan, model_dir, version, name, reverse, warmup)
+        if tflite:
+            try:
+                files.write_bytes(tflite_path, flatbuffer)
+            except OSError as error:
+                raise _write_error(error, f"Cannot write {tflite}", "--tflite path") from None
+    except BaseException:
+        if target:
+            shutil.rmtree(target, ignore_errors=True)
+        for folder, parent in made:
+            _remove_new_folders(folder, parent)
+        raise
+    return target, tflite
+
+
+def export_serving(model, base_dir, name=None, version=None, reverse=False, warmup=True):
+    """Writes a TF Serving SavedModel to `base_dir/name/version/` and returns its path.
+
+    `model`: a GAN or translator, a `.keras` file or a preset (name, folder
+    or URL); `reverse`: a CycleGAN's B -> A generator.
+    `name` defaults to the preset's (or the .keras file's) name; `version` to
+    the next free one. An existing version is never overwritten. A killed
+    export leaves no version folder. `warmup=False` leaves out the warm-up
+    records, which need TF Serving's protos (tensorflow-serving-api): TF
+    Serving then warms up on the first requests.
+    """
+    return export_model(model, serving=base_dir, name=name, version=version, reverse=reverse,
+                        warmup=warmup)[0]
 
 
 def export_tflite(model, path, quantize="none", num_calibration=200,
@@ -353,34 +610,68 @@ def export_tflite(model, path, quantize="none", num_calibration=200,
     (int8 weights and activations calibrated on `num_calibration` latents,
     or translator inputs from `calibration_images`; float input and output).
     """
-    if quantize not in QUANTIZATIONS:
-        raise ValueError(f"Unknown quantize={quantize!r}: use one of "
-                         f"{', '.join(QUANTIZATIONS)}.")
-    gan = as_model(model)
-    with tempfile.TemporaryDirectory() as saved_model_dir, warnings.catch_warnings():
-        # int8 calibration runs TF's own (deprecated) interpreter: not ours to fix
-        warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated")
-        flatbuffer = _converter(gan, saved_model_dir, quantize, num_calibration,
-                                calibration_images, reverse).convert()
-    try:
-        files.write_bytes(path, flatbuffer)
-    except OSError as error:
-        raise OSError(f"Cannot write {path}: {error.strerror or error}. Choose a writable "
-                      "--tflite path.") from None
-    return path
+    return export_model(model, tflite=path, quantize=quantize, num_calibration=num_calibration,
+                        calibration_images=calibration_images, reverse=reverse)[1]
+
+
+def _litert_metadata(path):
+    """The JSON of the file's `tfgan_zoo` metadata entry ({} if it has none)."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    with open(path, "rb") as f:
+        model = schema.Model.GetRootAs(f.read())
+    for i in range(model.MetadataLength()):
+        entry = model.Metadata(i)
+        if entry.Name() == _METADATA.encode():
+            return json.loads(model.Buffers(entry.Buffer()).DataAsNumpy().tobytes())
+    return {}
+
+
+def _check_litert_inputs(inputs, shapes, num_classes):
+    """The SavedModel's request checks, in numpy, for inputs of `shapes`
+    (name -> shape without the batch dimension)."""
+    if set(inputs) != set(shapes):
+        raise ValueError(f"This .tflite takes {', '.join(sorted(shapes))}; got "
+                         f"{', '.join(sorted(inputs))}.")
+    name = "z" if "z" in shapes else "images"
+    x, want = inputs[name], shapes[name]
+    if x.shape[1:] != want or x.ndim != len(want) + 1:
+        raise ValueError(f"{name} must be [N, {', '.join(map(str, want))}]; got shape "
+                         f"{x.shape}.")
+    if not 1 <= len(x) <= MAX_COUNT:
+        raise ValueError(f"{name} must have 1 to {MAX_COUNT} rows (images per call); "
+                         f"got {len(x)}: split bigger batches.")
+    if not np.isfinite(x).all():
+        raise ValueError(f"{name} must be finite (no NaN or Inf).")
+    if "labels" in inputs:
+        labels = inputs["labels"]
+        if labels.shape != (len(x),):
+            raise ValueError(f"labels must have one value per row of z ({len(x)}); got "
+                             f"shape {labels.shape}.")
+        top = np.iinfo(np.int64).max if num_classes is None else num_classes  # older files
+        bad = labels[(labels < 0) | (labels >= top)]
+        if bad.size:
+            raise ValueError(f"labels must be in [0, {num_classes or 'num_classes'}); "
+                             f"got {bad[:8]}.")
 
 
 def run_tflite(path, z=None, labels=None, images=None):
     """Images from a `.tflite` generator run in the LiteRT interpreter: from
-    latents `z` (and `labels`), or a translator's input `images` in [-1, 1]."""
+    latents `z` (and `labels`), or a translator's input `images` in [-1, 1].
+    The inputs are checked first, as the SavedModel's signatures do
+    (ValueError): LiteRT itself would run a wrong batch or serve a negative
+    label as another class."""
     from ai_edge_litert.interpreter import Interpreter
 
-    interpreter = Interpreter(model_path=os.fspath(path))
-    runner = interpreter.get_signature_runner()
+    path = os.fspath(path)
+    runner = Interpreter(model_path=path).get_signature_runner()
+    shapes = {name: tuple(int(d) for d in detail["shape_signature"][1:])
+              for name, detail in runner.get_input_details().items()}
     if images is not None:
-        return runner(images=np.asarray(images, np.float32))["images"]
-    inputs = {"z": np.asarray(z, np.float32)}
-    if labels is not None:
-        inputs["labels"] = np.asarray(labels, np.int64)
+        inputs = {"images": np.asarray(images, np.float32)}
+    else:
+        inputs = {"z": np.asarray(z, np.float32)}
+        if labels is not None:
+            inputs["labels"] = np.asarray(labels, np.int64)
+    _check_litert_inputs(inputs, shapes, _litert_metadata(path).get("num_classes"))
     return runner(**inputs)["images"]
-

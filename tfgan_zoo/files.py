@@ -1,21 +1,34 @@
-"""Writing files so that a crash never leaves a half-written one in place."""
+"""Writing files so that a crash never leaves a half-written one in place.
+
+Every temporary file or folder is named `.partial-PID-...` after the
+process that writes it, so that `remove_stale_partials` deletes only what a
+process of this project left behind when it died, never a live writer's
+work and never a file this project did not write.
+"""
 import contextlib
 import os
+import re
+import shutil
 import tempfile
 
 TEMP_PREFIX = ".partial-"
+_STALE = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-")
+
+
+def _prefix():
+    return f"{TEMP_PREFIX}{os.getpid()}-"
 
 
 @contextlib.contextmanager
 def atomic_path(path):
     """Yields a temporary path beside `path`; renames it onto `path` on success.
 
-    The temporary name starts with `TEMP_PREFIX` so that `remove_partials`
-    can clear what a killed process left behind.
+    The temporary name keeps `path`'s suffix (Keras checks `.keras`) and
+    starts with this process's `.partial-PID-` prefix.
     """
     directory, name = os.path.split(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=f"-{name}", dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=_prefix(), suffix=f"-{name}", dir=directory)
     os.close(fd)
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the user expects the usual mode
     try:
@@ -32,10 +45,11 @@ def _umask():
     return mask
 
 
-def make_temp_dir(parent, prefix=TEMP_PREFIX):
-    """A temporary folder in `parent` with the usual permissions (not mkdtemp's 0700),
-    named so that `remove_partials` recognizes it."""
-    path = tempfile.mkdtemp(prefix=prefix, dir=parent)
+def make_temp_dir(parent):
+    """A temporary folder in `parent` with the usual permissions (not mkdtemp's
+    0700), named after this process so that `remove_stale_partials` leaves it
+    alone while the process lives."""
+    path = tempfile.mkdtemp(prefix=_prefix(), dir=parent)
     os.chmod(path, 0o777 & ~_umask())
     return path
 
@@ -46,9 +60,33 @@ def write_bytes(path, data):
             f.write(data)
 
 
-def remove_partials(directory):
-    """Deletes temporary files that an interrupted run left in `directory`."""
-    for root, _, names in os.walk(directory):
-        for name in names:
-            if name.startswith(TEMP_PREFIX):
-                os.remove(os.path.join(root, name))
+def is_partial(name):
+    return name.startswith(TEMP_PREFIX)
+
+
+def remove_stale_partials(directory):
+    """Deletes the temporary files and folders directly in `directory` whose
+    writing process is gone (killed midway). Nothing else is touched."""
+    if not os.path.isdir(directory):
+        return
+    for name in os.listdir(directory):
+        match = _STALE.match(name)
+        if match and not _alive(int(match.group(1))):
+            path = os.path.join(directory, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(path)
+
+
+def _alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -3,7 +3,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo import losses
+from tfgan_zoo import checks, losses
 from tfgan_zoo.adversarial import AdversarialModel, per_example
 
 # loss name -> (generator loss, discriminator loss, uses the gradient penalty)
@@ -97,10 +97,14 @@ class GAN(AdversarialModel):
         """
         if loss not in LOSSES:
             raise ValueError(f"Unknown loss {loss!r}. Valid losses: {', '.join(LOSSES)}.")
-        if not isinstance(d_steps, int) or d_steps < 1:
-            raise ValueError(f"d_steps must be an integer >= 1, got {d_steps!r}.")
-        if ema_decay is not None and not 0.0 <= ema_decay < 1.0:
-            raise ValueError(f"ema_decay must be in [0, 1), got {ema_decay!r}.")
+        checks.check("d_steps", d_steps, "count")
+        checks.check("ema_decay", ema_decay, "fraction")
+        checks.check("label_smoothing", label_smoothing, "fraction")
+        for name, weight in (("gp_weight", gp_weight), ("r1_weight", r1_weight)):
+            checks.check(name, weight, "weight")
+        if loss == "wgan_gp" and not gp_weight:
+            raise ValueError("loss='wgan_gp' needs gp_weight > 0 (10 in the paper): without "
+                             "the penalty nothing keeps the critic Lipschitz and it diverges.")
         if simultaneous and d_steps != 1:
             raise ValueError(f"simultaneous=True updates G and D once each per step: "
                              f"use d_steps=1 (got {d_steps}) or simultaneous=False.")
@@ -317,14 +321,18 @@ class GAN(AdversarialModel):
     def _check_labels(self, labels, num):
         if not self.conditional:
             if labels is not None:
-                raise ValueError("labels were given but this GAN is unconditional; "
-                                 "call generate() without labels.")
+                raise ValueError("labels were given but this GAN is unconditional: "
+                                 "leave the labels out.")
             return None
         if labels is None:
             raise ValueError(
                 f"This GAN is conditional: pass labels=, an int or {num} ints in "
                 f"[0, {self.num_classes}).")
-        labels = np.broadcast_to(np.asarray(labels), (num,))
+        labels = np.asarray(labels)
+        if labels.size not in (1, num) or labels.ndim > 1:
+            raise ValueError(f"labels: give one label, or one per sample ({num}); "
+                             f"got {labels.size}.")
+        labels = np.broadcast_to(labels, (num,))
         if not np.issubdtype(labels.dtype, np.integer) or (
                 labels.size and (labels.min() < 0 or labels.max() >= self.num_classes)):
             raise ValueError(

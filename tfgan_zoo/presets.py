@@ -3,24 +3,38 @@ the download cache.
 
 A preset folder holds `config.json` (the Keras-serialized network or GAN,
 with its compile settings), `model.weights.h5`, `card.md` and `SHA256SUMS`
-(`sha256  file` lines for the other files). It is verified before anything
-in it is loaded, and loaded in Keras `safe_mode` (no code from a preset
-runs). A registry entry is `{description, params, path}` for a preset that
-ships inside the package, or `{description, params, url, sha256}` for one
-published as a `.tar.gz` of such a folder.
+(one `sha256  file` line for each other file, and nothing else; no
+subfolders). It is verified before anything in it is loaded, and loaded in
+Keras `safe_mode` (no code from a preset runs). A registry entry is
+`{description, params, path}` for a preset that ships inside the package,
+or `{description, params, url, sha256}` for one published as a `.tar.gz` of
+such a folder.
+
+Downloads give up when the server stalls: by default after 60 s without
+progress, set by `fetch(..., timeout=SECONDS)` or, for every fetch (the
+CLI's too), by the environment variable `TFGAN_ZOO_DOWNLOAD_TIMEOUT`.
 """
 import difflib
 import hashlib
+import http.client
 import json
 import os
+import re
 import shutil
 import tarfile
+import time
+import urllib.request
+import zipfile
 
 import keras
 
 from tfgan_zoo import families, files
 
 SUMS = "SHA256SUMS"
+DOWNLOAD_TIMEOUT = 60  # seconds without progress
+MIN_PROGRESS = 1024  # bytes per `timeout` seconds
+_SUMS_LINE = re.compile(r"([0-9a-f]{64})  (.+)")
+GIVE_A_MODEL = "give a .keras file written by `tfgan-zoo train` (OUT/model.keras) or a preset"
 
 
 def home():
@@ -70,33 +84,60 @@ def _sha256(path):
 
 
 def verify(directory):
-    """Checks every file listed in `directory/SHA256SUMS`; raises on a
-    mismatch, a missing file, or a name that leads out of the folder."""
+    """Checks `directory` against its `SHA256SUMS`, which must list every
+    other file of the folder, each once, with its sha256. Raises on a
+    mismatch, a missing or unlisted file, a subfolder, an empty or malformed
+    `SHA256SUMS`, or a name that leads out of the folder: the sums vouch for
+    the whole folder, so nothing unchecked is ever loaded."""
     sums = os.path.join(directory, SUMS)
-    if not os.path.exists(sums):
+    if not os.path.isfile(sums):
         raise ValueError(f"{directory} is not a preset: it has no {SUMS}.")
+    refetch = "fetch the preset again, or publish it again from its run"
+    listed = {}
+    with open(sums) as f:
+        for number, line in enumerate(f, 1):
+            match = _SUMS_LINE.fullmatch(line.rstrip("\n"))
+            if not match:
+                raise ValueError(f"{sums} line {number} is not `SHA256  FILE`: "
+                                 f"{line.strip()[:80]!r}. The preset is damaged: {refetch}.")
+            digest, name = match.groups()
+            if name in listed:
+                raise ValueError(f"{sums} lists {name} twice: refused; {refetch}.")
+            listed[name] = digest
+    if not listed:
+        raise ValueError(f"{sums} is empty, so it vouches for nothing: refused; {refetch}.")
     root = os.path.realpath(directory)
-    for line in open(sums):
-        expected, name = line.split()
-        path = os.path.realpath(os.path.join(root, name))
-        if os.path.dirname(path) != root:
+    for name in listed:
+        if os.path.dirname(os.path.realpath(os.path.join(root, name))) != root:
             raise ValueError(f"Preset {directory} lists {name!r}, which is not a file of "
                              "the preset folder: refused.")
+    for name in sorted(os.listdir(directory)):
+        if os.path.isdir(os.path.join(directory, name)):
+            raise ValueError(f"Preset {directory} holds a folder {name!r}: refused, a "
+                             f"preset folder holds only files; {refetch}.")
+        if name != SUMS and name not in listed:
+            raise ValueError(f"Preset {directory} holds {name!r}, which {SUMS} does not "
+                             f"list: refused. Remove the file, or {refetch}.")
+    for name, expected in listed.items():
+        path = os.path.join(root, name)
         if not os.path.exists(path):
-            raise ValueError(f"Preset {directory} is missing {name}.")
+            raise ValueError(f"Preset {directory} is missing {name}: {refetch}.")
         if _sha256(path) != expected:
             raise ValueError(f"Checksum mismatch for {path}: the file is corrupt or was "
-                             "changed; fetch the preset again.")
+                             f"changed; {refetch}.")
 
 
-def fetch(url, sha256=None, name=None):
+def fetch(url, sha256=None, name=None, timeout=None):
     """Downloads and unpacks a preset archive into the cache, once.
 
     The archive goes to a temporary folder in the cache, is checked against
     `sha256` (when known), unpacked (refusing paths that leave the folder)
-    and verified, then renamed into place; a failure leaves nothing behind.
-    A cached copy is used without the network. When two processes fetch at
-    once, the first rename wins and both use that copy.
+    and verified, then renamed into place; a failure leaves nothing behind,
+    and the temporary folders of fetches that were killed are removed by the
+    next one. A cached copy is used without the network. When two processes
+    fetch at once, the first rename wins and both use that copy. `timeout`:
+    the seconds a stalled download waits (see `_download`; default
+    `$TFGAN_ZOO_DOWNLOAD_TIMEOUT`, else 60).
     """
     name = name or os.path.basename(url).split(".")[0]
     key = sha256 or hashlib.sha256(url.encode()).hexdigest()
@@ -104,13 +145,19 @@ def fetch(url, sha256=None, name=None):
     final = os.path.join(cache, f"{name}-{key[:16]}")
     if os.path.isdir(final):
         return final
+    timeout = _timeout(timeout)
     os.makedirs(cache, exist_ok=True)
+    files.remove_stale_partials(cache)
     tmp = files.make_temp_dir(cache)
     try:
+        archive = os.path.join(tmp, "preset.tar.gz")
         try:
-            archive = keras.utils.get_file("preset.tar.gz", origin=url, cache_dir=tmp,
-                                           cache_subdir="")
-        except Exception as error:  # get_file raises a bare Exception
+            _download(url, archive, timeout)
+        except (OSError, http.client.HTTPException) as error:
+            if isinstance(getattr(error, "reason", error), TimeoutError):
+                error = (f"the server sent less than {MIN_PROGRESS} bytes in {timeout:g} s. "
+                         "Try again later, or give it longer with timeout=SECONDS or "
+                         "TFGAN_ZOO_DOWNLOAD_TIMEOUT=SECONDS")
             raise OSError(f"Could not download preset {name} from {url}: {error}") from None
         if sha256 and _sha256(archive) != sha256:
             raise ValueError(f"Checksum mismatch for {url}: expected sha256 {sha256}, "
@@ -133,6 +180,48 @@ def fetch(url, sha256=None, name=None):
     return final
 
 
+def _timeout(timeout):
+    if timeout is None:
+        timeout = os.environ.get("TFGAN_ZOO_DOWNLOAD_TIMEOUT", DOWNLOAD_TIMEOUT)
+    try:
+        seconds = float(timeout)
+    except ValueError:
+        seconds = None
+    if not (seconds and 0 < seconds < float("inf")):
+        raise ValueError(f"The download timeout must be a number of seconds > 0, got "
+                         f"{timeout!r} (timeout= or TFGAN_ZOO_DOWNLOAD_TIMEOUT).")
+    return seconds
+
+
+def _download(url, path, timeout):
+    """Streams `url` into the file `path`, with a Keras progress bar.
+
+    A stalled server raises `TimeoutError`: a read that waits `timeout`
+    seconds, or fewer than `MIN_PROGRESS` bytes in `timeout` seconds (a
+    server that trickles a byte every few seconds never trips a per-read
+    timeout, so the rate is bounded too). A transfer cut short raises
+    `OSError`.
+    """
+    with urllib.request.urlopen(url, timeout=timeout) as response, open(path, "wb") as f:
+        size = response.headers.get("Content-Length")
+        size = int(size) if size else None
+        progress = keras.utils.Progbar(size, unit_name="byte")
+        done = recent = 0
+        since = time.monotonic()
+        # read1: one socket read per call, so a trickle still comes back here
+        while chunk := response.read1(1 << 16):
+            f.write(chunk)
+            done += len(chunk)
+            recent += len(chunk)
+            progress.update(done)
+            if time.monotonic() - since >= timeout:
+                if recent < MIN_PROGRESS:
+                    raise TimeoutError("too slow")
+                recent, since = 0, time.monotonic()
+    if size is not None and done != size:
+        raise OSError(f"the transfer ended after {done} of {size} bytes")
+
+
 def pack(directory, archive):
     """Writes `directory` as a `.tar.gz` for publishing; returns its sha256."""
     verify(directory)
@@ -143,13 +232,34 @@ def pack(directory, archive):
 
 
 def load_network(source):
-    """The Keras model of a preset (a classifier, or a compiled `GAN`), with
-    its weights; deserialized in `safe_mode`."""
+    """The Keras model (a classifier, or a compiled `GAN` or translator) of a
+    preset, with its weights, or of a `.keras` file (not compiled: sampling
+    and export need no optimizers); deserialized in `safe_mode`."""
+    source = os.fspath(source)
+    if os.path.isfile(source):
+        return _read_keras_file(source)
+    if source.endswith(".keras"):
+        raise FileNotFoundError(f"No model at {source!r}: {GIVE_A_MODEL} name.")
     directory = resolve(source)
     with open(os.path.join(directory, "config.json")) as f:
         model = keras.saving.deserialize_keras_object(json.load(f), safe_mode=True)
     model.load_weights(os.path.join(directory, "model.weights.h5"))
     return model
+
+
+def _read_keras_file(path):
+    """`keras.models.load_model`, with one clear error for a file that is not
+    a whole `.keras` file (Keras calls a text or cut-off file "not found")."""
+    if not path.endswith(".keras"):
+        raise ValueError(f"{path} is not a .keras file: {GIVE_A_MODEL}.")
+    try:
+        with open(path, "rb") as f:
+            if not zipfile.is_zipfile(f):
+                raise zipfile.BadZipFile("it is not a zip archive")
+        return keras.models.load_model(path, compile=False)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as error:  # OSError: from h5py
+        raise ValueError(f"{path} is not a readable .keras file (truncated or corrupt?): "
+                         f"{error}. Copy or save it again, or {GIVE_A_MODEL}.") from None
 
 
 def save_network(model, directory, card, extra_files=None):
@@ -197,5 +307,6 @@ def from_preset(source):
 
     model = load_network(source)
     if not isinstance(model, GAN):
-        raise NotAGANError(f"Preset {source!r} holds a {type(model).__name__}, not a GAN.")
+        raise NotAGANError(f"{os.fspath(source)} holds a {type(model).__name__}, not a "
+                           f"GAN: {GIVE_A_MODEL} of a GAN.")
     return model

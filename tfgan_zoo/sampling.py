@@ -1,30 +1,24 @@
 """Loading a trained GAN or translator and writing its samples or translations."""
 import os
 
-import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo import images, presets
+from tfgan_zoo import checks, images, presets
 
 
 def load(source):
-    """A `GAN` from a `.keras` file, or from a preset (name, folder or URL)."""
-    source = os.fspath(source)
-    if os.path.isfile(source):
-        return keras.models.load_model(source, compile=False)
-    if os.path.isdir(source) or "://" in source or source in presets.registry():
-        return presets.from_preset(source)
-    if source.endswith(".keras"):
-        raise FileNotFoundError(f"No model at {source!r}: give a .keras file written "
-                                "by `tfgan-zoo train` (OUT/model.keras) or a preset name.")
-    return presets.from_preset(source)  # an unknown name: lists close matches
+    """A `GAN` from a `.keras` file, or from a preset (name, folder or URL);
+    anything else is refused with a clear error."""
+    return presets.from_preset(source)
 
 
 def sample(model, out, num=64, seed=0, labels=None):
     """Writes `num` samples of `model` (a GAN, a .keras path or a preset) to `out`:
     a `.png` grid or a `.npy` uint8 array. Conditional GANs cycle through the
-    classes (one grid column each) unless `labels` are given."""
+    classes (one grid column each) unless `labels` are given: one label, or
+    one per sample."""
+    checks.check("num", num, "count")
     gan = load(model) if isinstance(model, (str, os.PathLike)) else model
     columns = None
     if gan.conditional and labels is None:
@@ -37,8 +31,7 @@ def load_translator(source):
     from tfgan_zoo.image_to_image import Translator
 
     source = os.fspath(source)
-    model = (keras.models.load_model(source, compile=False) if os.path.isfile(source)
-             else presets.load_network(source))
+    model = presets.load_network(source)
     if not isinstance(model, Translator):
         raise ValueError(f"{source!r} holds a {type(model).__name__}, not an image-to-image "
                          "model (Pix2Pix or CycleGAN): use `sample` for GANs.")

@@ -1,14 +1,13 @@
 """`train`: build a family's networks for a data set and fit a GAN, the way
 `tfgan-zoo train` does, resuming from the last epoch after a crash."""
 import functools
-import json
 import os
 import shutil
 import tempfile
 
 import keras
 
-from tfgan_zoo import callbacks, data, distribute, families, files, presets
+from tfgan_zoo import callbacks, checks, data, distribute, families, files, presets, runs
 from tfgan_zoo.gan import GAN
 
 # Optimizer and D-steps per loss, from the papers that introduced them.
@@ -21,44 +20,57 @@ DEFAULT_RECIPE = {"d_steps": 1, "adam": {"learning_rate": 2e-4, "beta_1": 0.5}}
 def train(data_source, out, family="dcgan", loss=None, epochs=1,
           batch_size=64, conditional=False, d_steps=None, learning_rate=None,
           beta_1=None, ema_decay=None, simultaneous=False, seed=0, limit=None,
-          strategy="default", resume=True, verbose="auto", **family_options):
+          strategy="default", resume=True, verbose="auto", num_classes=None,
+          pixel_range=None, on_divergence="stop", **family_options):
     """Trains a GAN of `family` on `data_source` (see `data.load`) into `out`.
 
     Each epoch writes `out/samples/epoch_NNN.png` (fixed latents),
     `out/checkpoints/epoch_NNN.keras` (the last two are kept) and
     `out/history.json`; the end writes `out/model.keras`. Every file is
-    written to a temporary name first. If `out` holds checkpoints of the same
-    run and `resume` is true, training continues after the last one with the
-    weights, optimizer and RNG states and data order it would have had;
-    `resume=False` starts over. `batch_size` is global; `strategy` is a name
+    written to a temporary name first. `out` must be new, empty, or a
+    folder of a run (`runs.RunFolder`), and one process at a time trains
+    into it. If `out` holds checkpoints of the same run (same settings, same
+    data by content) and `resume` is true, training continues after the last
+    one that loads with the weights, optimizer and RNG states and data order
+    it would have had; `resume=False` starts over (never replacing a
+    finished run's model.keras). `batch_size` is global; `strategy` is a name
     for `distribute.get_strategy` or a `tf.distribute.Strategy`.
     `learning_rate` and `beta_1` override the loss's Adam settings (`RECIPES`);
-    `simultaneous` see `GAN.compile`. `family_options` go to the family's
-    `build` (e.g. `width=32`); one given as None keeps the family's default.
+    `simultaneous` see `GAN.compile`; `num_classes` and `pixel_range` see
+    `data.load`. A GAN run whose discriminator logits explode or whose
+    generator collapses stops with `callbacks.TrainingDiverged`
+    (`on_divergence="stop"`) or warns (`"warn"`); see
+    `callbacks.DivergenceGuard`. `family_options` go to the family's `build`
+    (e.g. `width=32`); one given as None keeps the family's default.
     Returns the trained `GAN`.
     """
+    _check_settings(epochs=epochs, batch_size=batch_size, d_steps=d_steps,
+                    learning_rate=learning_rate, beta_1=beta_1, ema_decay=ema_decay,
+                    limit=limit, num_classes=num_classes)
     family_options = {k: v for k, v in family_options.items() if v is not None}
     module = families.get(family)
     if hasattr(module, "build_model"):
         gan_only = {"conditional": conditional, "d_steps": d_steps, "ema_decay": ema_decay,
-                    "simultaneous": simultaneous}
+                    "simultaneous": simultaneous, "num_classes": num_classes}
         given = [name for name, value in gan_only.items() if value not in (None, False)]
         if given:
             raise ValueError(f"{family} is an image-to-image family: {', '.join(given)} "
                              "apply to GANs only.")
         return _train_translator(module, data_source, out, family, loss, epochs, batch_size,
                                  learning_rate, beta_1, seed, limit, strategy, resume, verbose,
-                                 family_options)
+                                 pixel_range, family_options)
+    if num_classes is not None and not conditional:
+        raise ValueError("num_classes applies to a conditional GAN: add --conditional.")
     loss = loss or "non_saturating"
     run = {"data": str(data_source), "family": family, "loss": loss,
            "batch_size": batch_size, "conditional": conditional, "d_steps": d_steps,
            "learning_rate": learning_rate, "ema_decay": ema_decay, "seed": seed,
            "limit": limit, **family_options}
     # Recorded only when set, so that runs.json files of older runs still match.
-    if beta_1 is not None:
-        run["beta_1"] = beta_1
-    if simultaneous:
-        run["simultaneous"] = True
+    for key, value in (("beta_1", beta_1), ("simultaneous", simultaneous or None),
+                       ("num_classes", num_classes), ("pixel_range", pixel_range)):
+        if value is not None:
+            run[key] = value
     adam = {k: v for k, v in (("learning_rate", learning_rate), ("beta_1", beta_1))
             if v is not None}
 
@@ -67,18 +79,29 @@ def train(data_source, out, family="dcgan", loss=None, epochs=1,
                       simultaneous, seed, family_options)
 
     load = functools.partial(data.load, data_source, batch_size, labels=conditional, seed=seed,
-                             limit=limit)
-    return _fit(build, run, load, out, epochs, seed, strategy, resume, verbose)
+                             limit=limit, num_classes=num_classes, pixel_range=pixel_range)
+    return _fit(build, run, data_source, load, out, epochs, seed, strategy, resume, verbose,
+                guard=callbacks.DivergenceGuard(seed=seed, action=on_divergence))
+
+
+def _check_settings(**settings):
+    rules = {"epochs": "count", "batch_size": "count", "d_steps": "count", "limit": "count",
+             "num_classes": "count", "learning_rate": "positive", "beta_1": "fraction",
+             "ema_decay": "fraction", "freeze_d": "index"}
+    for name, value in settings.items():
+        checks.check(name, value, rules[name])
 
 
 def _train_translator(module, data_source, out, family, loss, epochs, batch_size,
                       learning_rate, beta_1, seed, limit, strategy, resume, verbose,
-                      family_options):
+                      pixel_range, family_options):
     """`train` for pix2pix and CycleGAN: Adam(2e-4, beta_1=0.5) for both
     players (the papers'), `loss` for pix2pix's adversarial term."""
     run = {"data": str(data_source), "family": family, "loss": loss,
            "batch_size": batch_size, "learning_rate": learning_rate, "beta_1": beta_1,
            "seed": seed, "limit": limit, **family_options}
+    if pixel_range is not None:
+        run["pixel_range"] = pixel_range
     if not module.PAIRED and loss not in (None, "least_squares"):
         raise ValueError(f"CycleGAN trains with its least-squares loss, not {loss!r}.")
     adam = {"learning_rate": learning_rate or 2e-4, "beta_1": 0.5 if beta_1 is None else beta_1}
@@ -91,32 +114,42 @@ def _train_translator(module, data_source, out, family, loss, epochs, batch_size
         return model
 
     load = functools.partial(data.load_paired if module.PAIRED else data.load_unpaired,
-                             data_source, batch_size, seed=seed, limit=limit)
+                             data_source, batch_size, seed=seed, limit=limit,
+                             pixel_range=pixel_range)
 
     def grid(directory):  # fixed examples: the first batch of the first epoch
         return callbacks.TranslationGrid(directory, load(epochs=range(1))[0])
-    return _fit(build, run, load, out, epochs, seed, strategy, resume, verbose, grid=grid)
+    return _fit(build, run, data_source, load, out, epochs, seed, strategy, resume, verbose,
+                grid=grid)
 
 
 def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=None,
              freeze_d=0, ema_decay=None, seed=0, limit=None, strategy="default",
-             resume=True, verbose="auto"):
+             resume=True, verbose="auto", pixel_range=None, on_divergence="stop"):
     """Continues training a preset's G and D (and EMA G) on `data_source`.
 
     Keeps the preset's loss and settings with fresh optimizers of the same
-    kind (`learning_rate` and `ema_decay` override theirs; a short fine-tune
-    wants a faster EMA than a long training). `freeze_d=N` freezes the first
-    N weight layers of the discriminator (FreezeD, Mo et al. 2020,
-    arXiv:2002.10964). Writes `out` and resumes as `train` does.
+    kind (`learning_rate` overrides theirs). `ema_decay` defaults to the
+    preset's, capped so that the EMA follows the fine-tuning: its time
+    constant 1 / (1 - decay) is at most a tenth of the run's steps (a
+    0.999 EMA over a 300-step run would still show mostly the preset).
+    `freeze_d=N` freezes the first N weight layers of the discriminator
+    (FreezeD, Mo et al. 2020, arXiv:2002.10964). Writes `out`, resumes and
+    guards against divergence as `train` does.
     """
+    _check_settings(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+                    freeze_d=freeze_d, ema_decay=ema_decay, limit=limit)
     config = presets.read_config(preset)["config"]
-    conditional = config.get("num_classes") is not None
+    num_classes = config.get("num_classes")
     run = {"preset": preset, "data": str(data_source), "batch_size": batch_size,
            "learning_rate": learning_rate, "freeze_d": freeze_d, "ema_decay": ema_decay,
            "seed": seed, "limit": limit}
+    if pixel_range is not None:
+        run["pixel_range"] = pixel_range
 
-    load = functools.partial(data.load, data_source, batch_size, labels=conditional, seed=seed,
-                             limit=limit)
+    load = functools.partial(data.load, data_source, batch_size,
+                             labels=num_classes is not None, seed=seed, limit=limit,
+                             num_classes=num_classes, pixel_range=pixel_range)
 
     def build(info):
         gan = presets.from_preset(preset)
@@ -131,58 +164,93 @@ def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=No
             settings[key] = keras.optimizers.deserialize(settings[key])
             if learning_rate:
                 settings[key].learning_rate = learning_rate
-        if ema_decay is not None:
-            settings["ema_decay"] = ema_decay
+        settings["ema_decay"] = _finetune_ema(settings["ema_decay"], ema_decay,
+                                              epochs * info["steps_per_epoch"])
         gan.compile(**settings)
         return gan
-    return _fit(build, run, load, out, epochs, seed, strategy, resume, verbose)
+    return _fit(build, run, data_source, load, out, epochs, seed, strategy, resume, verbose,
+                guard=callbacks.DivergenceGuard(seed=seed, action=on_divergence))
 
 
-def _fit(build, run, load, out, epochs, seed, strategy, resume, verbose, grid=None):
+def _finetune_ema(preset_decay, asked, steps):
+    if asked is not None or preset_decay is None:
+        return asked if asked is not None else preset_decay
+    decay = min(preset_decay, max(0.0, 1.0 - 10.0 / steps))
+    if decay < preset_decay:
+        print(f"EMA decay {decay:.4g} instead of the preset's {preset_decay:g}, so that the "
+              f"samples follow these {steps} steps (choose with --ema-decay).")
+    return decay
+
+
+def _fit(build, run, data_source, load, out, epochs, seed, strategy, resume, verbose,
+         grid=None, guard=None):
     """Fits `build(data_info)`'s model on `load(epochs=...)`'s data into `out`,
     resuming from its checkpoints; `grid(directory)` makes the callback that
-    writes the sample grids (default: a GAN's `SampleGrid`)."""
+    writes the sample grids (default: a GAN's `SampleGrid`), `guard` is a
+    callback that stops a diverged run. The run's settings `run` record
+    `data_source` by its digest."""
+    run = {**run, "data_sha256": data.fingerprint(data_source)}
     if isinstance(strategy, str):
         strategy = distribute.get_strategy(strategy)
     # Non-chief workers of a cluster train in step but write to a scratch folder.
-    chief = distribute.is_chief()
-    final_out, out = out, (out if chief else tempfile.mkdtemp(prefix="tfgan-zoo-worker-"))
-    checkpoints = os.path.join(final_out, "checkpoints")
-    start_epoch, latest = _resume_point(final_out, run, resume and os.path.isdir(checkpoints))
-    if chief:
-        os.makedirs(out, exist_ok=True)
-        files.remove_partials(out)
-        if not latest:
-            shutil.rmtree(checkpoints, ignore_errors=True)
-        files.write_bytes(os.path.join(out, "run.json"), json.dumps(run, indent=1).encode())
+    folder = runs.RunFolder(out)
+    if not distribute.is_chief():
+        scratch = tempfile.mkdtemp(prefix="tfgan-zoo-worker-")
+        try:
+            return _fit_in(folder, scratch, build, run, load, epochs, seed, strategy, resume,
+                           verbose, grid, guard)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    with folder.claim():
+        return _fit_in(folder, out, build, run, load, epochs, seed, strategy, resume,
+                       verbose, grid, guard)
 
-    keras.utils.set_random_seed(seed)
-    if start_epoch >= epochs:
-        print(f"{final_out} already holds {start_epoch} epochs (asked for {epochs}): "
-              "nothing to train.")
-    dataset, info = load(epochs=range(start_epoch, epochs))
+
+def _fit_in(folder, out, build, run, load, epochs, seed, strategy, resume, verbose, grid,
+            guard):
+    chief = folder.path == out
+    if resume and callbacks.list_checkpoints(folder.checkpoints):
+        changed = folder.changed_settings(run)
+        if changed:
+            raise runs.RunFolderError(
+                f"{folder.path} holds checkpoints of a run with other settings "
+                f"({', '.join(changed)}): use another --out, or --no-resume to start over "
+                "there.")
     with strategy.scope():
-        if latest:
-            print(f"Resuming after epoch {start_epoch} from {latest}")
-            gan = keras.models.load_model(latest)
-        else:
+        start_epoch, gan = folder.load_latest() if resume else (0, None)
+    keras.utils.set_random_seed(seed)
+    dataset, info = load(epochs=range(start_epoch, epochs))  # checks the data first
+    if chief:
+        if gan is None:
+            folder.start_over()  # refuses to replace a finished run's model.keras
+        folder.write_settings(run)
+    if gan is not None:
+        print(f"Resuming after epoch {start_epoch} from "
+              f"{callbacks.checkpoint_path(folder.checkpoints, start_epoch)}")
+    if start_epoch >= epochs:
+        print(f"{folder.path} already holds {start_epoch} epochs (asked for {epochs}): "
+              "nothing to train.")
+    elif gan is None:
+        with strategy.scope():
             gan = build(info)
-    previous = _read_json(os.path.join(final_out, "history.json")) if latest else {}
-    gan.fit(dataset, epochs=epochs, initial_epoch=start_epoch,
-            steps_per_epoch=info["steps_per_epoch"], verbose=verbose, shuffle=False,
-            callbacks=[
-                callbacks.StopOnNaN(),
-                (grid or functools.partial(callbacks.SampleGrid, seed=seed))(
-                    os.path.join(out, "samples")),
-                # History first: if a kill falls between the two, the
-                # resumed run overwrites the extra epoch of history.
-                callbacks.HistoryFile(os.path.join(out, "history.json"), previous),
-                callbacks.EpochCheckpoint(os.path.join(out, "checkpoints")),
-            ])
-    with files.atomic_path(os.path.join(out, "model.keras")) as tmp:
-        gan.save(tmp)
-    if not chief:
-        shutil.rmtree(out, ignore_errors=True)
+    if start_epoch < epochs:
+        previous = runs.read_json(os.path.join(folder.path, "history.json")) \
+            if start_epoch else {}
+        gan.fit(dataset, epochs=epochs, initial_epoch=start_epoch,
+                steps_per_epoch=info["steps_per_epoch"], verbose=verbose, shuffle=False,
+                callbacks=[
+                    callbacks.StopOnNaN(),
+                    *([guard] if guard else []),  # after StopOnNaN, which names a NaN first
+                    (grid or functools.partial(callbacks.SampleGrid, seed=seed))(
+                        os.path.join(out, "samples")),
+                    # History first: if a kill falls between the two, the
+                    # resumed run overwrites the extra epoch of history.
+                    callbacks.HistoryFile(os.path.join(out, "history.json"), previous),
+                    callbacks.EpochCheckpoint(os.path.join(out, "checkpoints")),
+                ])
+    if start_epoch < epochs or not os.path.exists(os.path.join(out, "model.keras")):
+        with files.atomic_path(os.path.join(out, "model.keras")) as tmp:
+            gan.save(tmp)
     return gan
 
 
@@ -199,24 +267,3 @@ def _build(family, loss, info, conditional, d_steps, adam, ema_decay, simultaneo
                 d_steps=d_steps or recipe["d_steps"], ema_decay=ema_decay,
                 simultaneous=simultaneous)
     return gan
-
-
-def _read_json(path):
-    if not os.path.exists(path):
-        return {}
-    with open(path) as f:
-        return json.load(f)
-
-
-def _resume_point(out, run, resume):
-    """(epochs done, checkpoint path or None) for a run in `out`."""
-    found = callbacks.list_checkpoints(os.path.join(out, "checkpoints")) if resume else []
-    if not found:
-        return 0, None
-    previous = _read_json(os.path.join(out, "run.json"))
-    if previous != run:
-        changed = sorted(k for k in set(previous) | set(run) if previous.get(k) != run.get(k))
-        raise ValueError(
-            f"{out} holds checkpoints of a run with other settings ({', '.join(changed)}): "
-            "use another --out, or --no-resume to start over there.")
-    return found[-1]

@@ -10,6 +10,8 @@ BENCHMARKS.md with the machine, versions, date and the command that made it.
   python tools/bench.py train [--quick]        GAN.fit on the TF tutorial's DCGAN vs the
                                                tutorial's own tf.function loop, alternated;
                                                FLOPs per image-step and share of fp32 GEMM
+                                               (--no-remapping: grappler's remapper off,
+                                               as `tfgan-zoo train` runs)
   python tools/bench.py profile [--quick]      where a training step's time goes (op
                                                types by self time, tf.profiler) for the
                                                tutorial loop and GAN.fit (both modes)
@@ -564,6 +566,9 @@ def main():
     for name in ("distribute", "eval", "presets", "sample", "train", "profile"):
         commands.add_parser(name).add_argument("--quick", action="store_true",
                                                help="a smoke run of a minute or less")
+    commands.choices["train"].add_argument(
+        "--no-remapping", action="store_true",
+        help="grappler's remapper off, as `tfgan-zoo train` runs (see cli.main)")
     quality_ = commands.add_parser("quality")
     quality_.add_argument("recipes", nargs="+", choices=sorted(QUALITY_RECIPES))
     quality_.add_argument("--epochs", type=int, help="default 5 (1 with --quick)")
@@ -573,6 +578,8 @@ def main():
     if len(sys.argv) == 4 and sys.argv[1] == "_eval_child":
         return eval_child(int(sys.argv[2]), int(sys.argv[3]))
     args = parser.parse_args()
+    if getattr(args, "no_remapping", False):
+        tf.config.optimizer.set_experimental_options({"remapping": False})
     {"distribute": distribute, "eval": evaluate_, "presets": presets_,
      "sample": sample_, "quality": quality, "train": train_,
      "profile": profile_}[args.command](args)

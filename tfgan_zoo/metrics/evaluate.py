@@ -70,18 +70,24 @@ def blurred(images):
     return tf.image.resize(small, x.shape[1:3], method="bilinear").numpy()
 
 
-def load_samples(path):
-    """A GAN from `.keras`, or uint8/float samples from `.npy` [N, H, W, C]."""
+def load_samples(path, pixel_range=None):
+    """A GAN from `.keras`, or uint8/float samples from `.npy` [N, H, W, C]
+    (floats as `data.check_images` takes them)."""
     if str(path).endswith(".npy"):
         if not os.path.exists(path):
             raise FileNotFoundError(f"No samples file {path!r}.")
-        return data.check_images(np.load(path))
+        try:
+            samples = np.load(path)
+        except (OSError, ValueError, EOFError) as error:
+            raise ValueError(f"{path} is not a readable .npy file ({error}): write samples "
+                             "with numpy.save or `tfgan-zoo sample --out samples.npy`.") from None
+        return data.check_images(samples, pixel_range)
     from tfgan_zoo.sampling import load
     return load(path)
 
 
 def evaluate(model, data_source, num=10_000, num_real=None, extractor=None,
-             extractor_weights=None, batch_size=500, seed=0, verbose=1):
+             extractor_weights=None, batch_size=500, seed=0, verbose=1, pixel_range=None):
     """Scores `model` (a GAN, a `.keras`/`.npy` path, or an array of samples)
     against `data_source` (`fashion_mnist`, `mnist`, or an `.npz`).
 
@@ -90,11 +96,15 @@ def evaluate(model, data_source, num=10_000, num_real=None, extractor=None,
     `num_real` test images against the same training images. KID and
     precision/recall use the first `num_real` generated images; FID (from
     streaming statistics, in flat memory) and IS use all `num`.
+    Sample arrays and data as floats must say their range if they all lie
+    in [0, 1] (`pixel_range`, see `data.check_images`).
     Returns a dict: `fid`, `kid`, `kid_std`, `is`, `is_std`, `precision`,
     `recall`, `density`, `coverage`, `num`, and `floor` with the same keys.
     """
     if isinstance(model, (str, os.PathLike)):
-        model = load_samples(model)
+        model = load_samples(model, pixel_range)
+    elif isinstance(model, np.ndarray):
+        model = data.check_images(model, pixel_range)
     # `fashion_mnist`, or a file called fashion_mnist.npz, picks its classifier.
     dataset_name = os.path.basename(str(data_source)).removesuffix(".npz")
     name = extractor or DEFAULT_EXTRACTORS.get(dataset_name)
@@ -102,8 +112,8 @@ def evaluate(model, data_source, num=10_000, num_real=None, extractor=None,
         raise ValueError(f"No default extractor for {data_source!r}: pass one of "
                          f"{', '.join(extractors.available())}.")
     extract = extractors.get(name, weights=extractor_weights)
-    train, _ = data.load_arrays(data_source, "train")
-    test, _ = data.load_arrays(data_source, "test")
+    train, _ = data.load_arrays(data_source, "train", pixel_range)
+    test, _ = data.load_arrays(data_source, "test", pixel_range)
     extract.check(train.shape[1:])
     rng = np.random.default_rng(seed)
     num_real = num_real or num
@@ -127,7 +137,7 @@ def evaluate(model, data_source, num=10_000, num_real=None, extractor=None,
     floor = featurize(real_batches(test), len(train))
     fake = featurize(_sample_batches(model, num, batch_size, seed), len(train))
     return {**fake.scores(reference), "floor": floor.scores(reference),
-            "extractor": name, "data": str(data_source)}
+            "num_real": len(train), "extractor": name, "data": str(data_source)}
 
 
 def format_report(result):
@@ -145,6 +155,7 @@ def format_report(result):
                 cell += " ± " + fmt.format(scores[std[key]])
             cells.append(cell)
         lines.append(f"{label:<10} {cells[0]:>20} {cells[1]:>20}")
-    lines.append(f"({result['num']} generated vs {result['floor']['num']} test images, "
+    lines.append(f"(each against {result['num_real']} training images: {result['num']} "
+                 f"generated, and for the floor {result['floor']['num']} test images; "
                  f"extractor {result['extractor']}, data {result['data']})")
     return "\n".join(lines)

@@ -1,0 +1,32 @@
+"""Range checks of numeric settings, one rule each, shared by the API (a
+ValueError that names the argument) and the command line (a usage error,
+`tfgan-zoo CMD: error: argument --epochs: ...`, exit status 2)."""
+import math
+import numbers
+
+
+def _number(value):
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def _integer(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+RULES = {  # name -> (what it must be, test)
+    "count": ("an integer >= 1", lambda v: _integer(v) and v >= 1),
+    "index": ("an integer >= 0", lambda v: _integer(v) and v >= 0),
+    "positive": ("a finite number > 0", lambda v: _number(v) and v > 0),
+    "weight": ("a finite number >= 0", lambda v: _number(v) and v >= 0),
+    "fraction": ("a number in [0, 1)", lambda v: _number(v) and 0 <= v < 1),
+}
+
+
+def check(name, value, rule):
+    """`value` if it obeys `rule` (None passes: it means "the default")."""
+    want, ok = RULES[rule]
+    if value is not None and not ok(value):
+        raise ValueError(f"{name} must be {want}; got {value!r}.")
+    return value
+
