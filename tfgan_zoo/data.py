@@ -127,7 +127,9 @@ def _read_npz(path, keys, optional=(), need=""):
     try:
         f = np.load(path)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        raise ValueError(f"{path} is not a readable .npz file ({error}): write data with "
+        # numpy takes a file that is no zip for a pickle and says so: not the point here
+        reason = error if zipfile.is_zipfile(path) else "not a zip archive"
+        raise ValueError(f"{path} is not a readable .npz file ({reason}): write data with "
                          "numpy.savez(path, x_train=images, y_train=labels).") from None
     if not isinstance(f, np.lib.npyio.NpzFile):
         raise ValueError(f"{path} holds one array, not named arrays: write data with "
