@@ -23,10 +23,24 @@ RULES = {  # name -> (what it must be, test)
 }
 
 
+# The rule of each named setting, whether it comes as an argument of the API
+# (`epochs=`) or as a command-line option (`--epochs`).
+SETTINGS = {"epochs": "count", "batch_size": "count", "num_classes": "count",
+            "latent_dim": "count", "width": "count", "d_steps": "count", "limit": "count",
+            "num": "count", "num_real": "count", "learning_rate": "positive",
+            "beta_1": "fraction", "ema_decay": "fraction", "freeze_d": "index",
+            "labels": "index"}
+
+
+def check_settings(**settings):
+    """Checks each named setting by its rule in `SETTINGS`."""
+    for name, value in settings.items():
+        check(name, value, SETTINGS[name])
+
+
 def check(name, value, rule):
     """`value` if it obeys `rule` (None passes: it means "the default")."""
     want, ok = RULES[rule]
     if value is not None and not ok(value):
         raise ValueError(f"{name} must be {want}; got {value!r}.")
     return value
-

@@ -12,14 +12,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-# Options checked after parsing (tfgan_zoo.checks rules), by destination.
-RANGES = {"epochs": "count", "batch_size": "count", "num_classes": "count",
-          "latent_dim": "count", "width": "count", "d_steps": "count", "limit": "count",
-          "num": "count", "num_real": "count", "learning_rate": "positive",
-          "beta_1": "fraction", "ema_decay": "fraction", "freeze_d": "index",
-          "labels": "index"}
-
-
 def _parser():
     parser = _Parser(prog="tfgan-zoo", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -221,7 +213,7 @@ def _check_ranges(parser, args):
     from tfgan_zoo import checks
 
     command = parser._subparsers._group_actions[0].choices[args.command]
-    for dest, rule in RANGES.items():
+    for dest, rule in checks.SETTINGS.items():
         want, ok = checks.RULES[rule]
         value = getattr(args, dest, None)
         for item in (value if isinstance(value, list) else [value]):

@@ -234,10 +234,10 @@ def fingerprint(source):
     digest = hashlib.sha256()
     if isinstance(source, (str, os.PathLike)):
         local = None if os.fspath(source).startswith("tfds:") else local_file(source)
-        if local is None or not os.path.exists(local):
-            if local is not None and (os.fspath(source).endswith(".npz") or os.sep in local):
-                raise FileNotFoundError(f"Data file {local!r} does not exist. Give "
-                                        f"{SOURCES_HELP}.")
+        if local is not None and not os.path.exists(local):  # a path: local_file keeps it
+            raise FileNotFoundError(f"Data file {local!r} does not exist. Give "
+                                    f"{SOURCES_HELP}.")
+        if local is None:
             digest.update(("tfds:" + os.fspath(source).removeprefix("tfds:")).encode())
         elif os.path.isdir(local):
             for root, dirs, names in os.walk(local):

@@ -150,9 +150,8 @@ class RunFolder:
             for name in os.listdir(self.samples):
                 if _SAMPLE.fullmatch(name):
                     os.remove(os.path.join(self.samples, name))
-        for name in ("history.json",):
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(os.path.join(self.path, name))
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(os.path.join(self.path, "history.json"))
 
     def load_latest(self, log=print):
         """(epoch, model) from the newest checkpoint that loads; an unreadable

@@ -44,7 +44,7 @@ def train(data_source, out, family="dcgan", loss=None, epochs=1,
     (e.g. `width=32`); one given as None keeps the family's default.
     Returns the trained `GAN`.
     """
-    _check_settings(epochs=epochs, batch_size=batch_size, d_steps=d_steps,
+    checks.check_settings(epochs=epochs, batch_size=batch_size, d_steps=d_steps,
                     learning_rate=learning_rate, beta_1=beta_1, ema_decay=ema_decay,
                     limit=limit, num_classes=num_classes)
     family_options = {k: v for k, v in family_options.items() if v is not None}
@@ -82,14 +82,6 @@ def train(data_source, out, family="dcgan", loss=None, epochs=1,
                              limit=limit, num_classes=num_classes, pixel_range=pixel_range)
     return _fit(build, run, data_source, load, out, epochs, seed, strategy, resume, verbose,
                 guard=callbacks.DivergenceGuard(seed=seed, action=on_divergence))
-
-
-def _check_settings(**settings):
-    rules = {"epochs": "count", "batch_size": "count", "d_steps": "count", "limit": "count",
-             "num_classes": "count", "learning_rate": "positive", "beta_1": "fraction",
-             "ema_decay": "fraction", "freeze_d": "index"}
-    for name, value in settings.items():
-        checks.check(name, value, rules[name])
 
 
 def _train_translator(module, data_source, out, family, loss, epochs, batch_size,
@@ -137,7 +129,7 @@ def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=No
     (FreezeD, Mo et al. 2020, arXiv:2002.10964). Writes `out`, resumes and
     guards against divergence as `train` does.
     """
-    _check_settings(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+    checks.check_settings(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                     freeze_d=freeze_d, ema_decay=ema_decay, limit=limit)
     config = presets.read_config(preset)["config"]
     num_classes = config.get("num_classes")
