@@ -45,10 +45,10 @@ setup(
     },
     entry_points={
         "console_scripts": ["tfgan-zoo = tfgan_zoo.cli:main"],
-        # The engine finds model families here; it never imports them by name.
+        # The engine finds model families here and nowhere else (the protocol
+        # a family follows: tfgan_zoo/families.py); it never imports them by name.
         "tfgan_zoo.families": ["dcgan = zoo_models.dcgan", "pix2pix = zoo_models.pix2pix",
-                               "cyclegan = zoo_models.cyclegan"],
-        # Classifiers whose features evaluate GANs (FID, KID, IS, P/R).
-        "tfgan_zoo.extractors": ["classifier = zoo_models.classifier"],
+                               "cyclegan = zoo_models.cyclegan",
+                               "classifier = zoo_models.classifier"],
     },
 )

@@ -1,7 +1,9 @@
 import contextlib
 import os
+import signal
 import subprocess
 import sys
+import threading
 from unittest import mock
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -9,16 +11,38 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from paused_cli import PAUSED  # noqa: E402
+
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets")
+
+
+def build(family, image_shape, input_shape=None, num_classes=None, seed=0, **options):
+    """An uncompiled model of `family` for data of that description (a
+    translator's `input_shape` defaults to `image_shape`)."""
+    from tfgan_zoo import data, families
+
+    module = families.get(family)
+    if input_shape is None and "translation" in module.TASK:
+        input_shape = image_shape
+    info = data.describe(image_shape, 1, 1, input_shape=input_shape, num_classes=num_classes)
+    return module.build_model(info, seed=seed, **options)
+
+
+def networks(family, image_shape, input_shape=None, num_classes=None, **options):
+    """The networks of a `build` model: (generator, discriminator), or a
+    reversible translator's (generator, generator_ba, discriminator_a,
+    discriminator_b)."""
+    model = build(family, image_shape, input_shape, num_classes, **options)
+    if getattr(model, "reversible", False):
+        return (model.generator, model.generator_ba, model.discriminator_a,
+                model.discriminator_b)
+    return model.generator, model.discriminator
 
 
 def make_tiny_gan(num_classes=None, seed=0, **options):
     """An 8x8x1 DCGAN small enough to step in milliseconds."""
-    from tfgan_zoo import GAN
-    from zoo_models import dcgan
-
-    g, d = dcgan.build((8, 8, 1), num_classes=num_classes, latent_dim=4, width=4, **options)
-    return GAN(g, d, seed=seed)
+    return build("dcgan", (8, 8, 1), num_classes=num_classes, seed=seed, latent_dim=4,
+                 width=4, **options)
 
 
 @pytest.fixture
@@ -54,3 +78,33 @@ def dead_pid():
     proc = subprocess.Popen([sys.executable, "-c", ""])
     proc.wait()
     return proc.pid
+
+
+def kill_when_paused(when, name, *args, timeout=300):
+    """Runs `tfgan-zoo ARGS` in a child (`paused_cli.py`) that pauses `when`
+    ("before" or "after") a temporary file or folder is renamed to NAME,
+    SIGKILLs it there and returns its output. The kill lands at that point
+    whatever the machine's speed: no sleep decides where."""
+    proc = subprocess.Popen(
+        [sys.executable, os.path.join(os.path.dirname(__file__), "paused_cli.py"), when, name,
+         *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    # Only a safety net: a child that hangs fails the test instead of hanging it.
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    output = []
+    try:
+        for line in proc.stdout:
+            if PAUSED in line:
+                break
+            output.append(line)
+        else:
+            pytest.fail(f"tfgan-zoo {args[0]} ended (or hung for {timeout} s) without "
+                        f"pausing {when} writing {name}:\n{''.join(output)[-3000:]}")
+    finally:
+        timer.cancel()
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdin.close()
+        proc.stdout.close()
+    return "".join(output)

@@ -27,7 +27,6 @@ GLOBAL_BATCH = 16
 def run(strategy, config):
     import keras
     import tfgan_zoo
-    from zoo_models import dcgan
 
     config = dict(config)
     if "family" in config:
@@ -36,13 +35,13 @@ def run(strategy, config):
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (64, 8, 8, 1)).astype(np.uint8)
     y = rng.integers(0, 3, 64)
-    dataset, _ = tfgan_zoo.load_data((x, y) if conditional else x, GLOBAL_BATCH,
+    dataset, _ = tfgan_zoo.load_images((x, y) if conditional else x, GLOBAL_BATCH,
                                      labels=conditional, shuffle=False)
     keras.utils.set_random_seed(1)
     with strategy.scope():
-        g, d = dcgan.build((8, 8, 1), num_classes=3 if conditional else None,
-                           latent_dim=4, width=4)
-        gan = tfgan_zoo.GAN(g, d, seed=3)
+        info = tfgan_zoo.data.describe((8, 8, 1), 64, GLOBAL_BATCH,
+                                       num_classes=3 if conditional else None)
+        gan = tfgan_zoo.families.get("dcgan").build_model(info, seed=3, latent_dim=4, width=4)
         gan.compile(**config)
     history = gan.fit(dataset, epochs=1, verbose=0, shuffle=False).history
     return ([w.numpy() for w in gan.weights],
@@ -61,7 +60,7 @@ def run_translator(strategy, config):
     a = rng.integers(0, 256, (64, 8, 8, 1)).astype(np.uint8)
     path = os.path.join(tempfile.mkdtemp(), "pairs.npz")
     np.savez(path, a_train=a, b_train=255 - a)
-    load = tfgan_zoo.data.load_paired if module.PAIRED else tfgan_zoo.data.load_unpaired
+    load = tfgan_zoo.data.LOADERS[module.TASK]
     dataset, info = load(path, GLOBAL_BATCH, shuffle=False)
     keras.utils.set_random_seed(1)
     with strategy.scope():

@@ -8,7 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import export, images
-from tfgan_zoo.image_to_image import Translator
+from tfgan_zoo import Translator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # LiteRT output vs Keras, images in [-1, 1]: (max abs, mean abs) difference allowed.

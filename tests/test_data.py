@@ -20,8 +20,8 @@ def npz(tmp_path):
 
 
 def test_npz_gives_scaled_full_batches_with_labels(npz):
-    ds, info = data.load(npz, batch_size=16, labels=True, shuffle=False)
-    assert info == {"image_shape": (28, 28, 1), "num_classes": int(np.load(npz)["y_train"].max()) + 1,
+    ds, info = data.load_images(npz, batch_size=16, labels=True, shuffle=False)
+    assert info == {"image_shape": (28, 28, 1), "input_shape": None, "num_classes": int(np.load(npz)["y_train"].max()) + 1,
                     "num_examples": 50, "steps_per_epoch": 3}
     batches = list(ds.as_numpy_iterator())
     assert len(batches) == 3  # 50 // 16: the last partial batch is dropped
@@ -33,11 +33,11 @@ def test_npz_gives_scaled_full_batches_with_labels(npz):
 
 
 def test_an_epoch_indexed_stream_resumes_where_it_would_have_been(npz):
-    whole, info = data.load(npz, batch_size=16, epochs=range(3), seed=4)
+    whole, info = data.load_images(npz, batch_size=16, epochs=range(3), seed=4)
     steps = info["steps_per_epoch"]
     first_three = [b.numpy() for b in whole]
     assert len(first_three) == 3 * steps
-    resumed, _ = data.load(npz, batch_size=16, epochs=range(2, 3), seed=4)
+    resumed, _ = data.load_images(npz, batch_size=16, epochs=range(2, 3), seed=4)
     for a, b in zip(first_three[2 * steps:], resumed, strict=True):
         np.testing.assert_array_equal(a, b.numpy())
     assert not np.array_equal(first_three[0], first_three[steps])  # reshuffled per epoch
@@ -45,16 +45,16 @@ def test_an_epoch_indexed_stream_resumes_where_it_would_have_been(npz):
 
 def test_arrays_and_limit(npz):
     x = np.load(npz)["x_train"][..., None]
-    ds, info = data.load(x, batch_size=10, limit=20, shuffle=False)
+    ds, info = data.load_images(x, batch_size=10, limit=20, shuffle=False)
     assert info["num_examples"] == 20 and len(list(ds)) == 2
     floats = x.astype("float32") / 127.5 - 1
-    ds, _ = data.load(floats, batch_size=10, shuffle=False)
+    ds, _ = data.load_images(floats, batch_size=10, shuffle=False)
     np.testing.assert_allclose(next(iter(ds)).numpy(), floats[:10], atol=1e-6)
 
 
 def test_tfds_source_through_mock_data():
     with mock_tfds(num_examples=40):
-        ds, info = data.load("tfds:fashion_mnist", batch_size=8, labels=True)
+        ds, info = data.load_images("tfds:fashion_mnist", batch_size=8, labels=True)
         x, y = next(iter(ds))
     assert info["image_shape"] == (28, 28, 1) and info["num_classes"] == 10
     assert x.shape == (8, 28, 28, 1) and y.shape == (8,)
@@ -70,37 +70,37 @@ def test_tfds_source_through_mock_data():
 ])
 def test_bad_arrays_are_refused_with_the_fix(array, message):
     with pytest.raises(ValueError, match=message):
-        data.load(array, batch_size=2)
+        data.load_images(array, batch_size=2)
 
 
 def test_missing_file_labels_and_batch_errors(npz, tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist. Give a .npz file with x_train"):
-        data.load(str(tmp_path / "nope.npz"), batch_size=2)
+        data.load_images(str(tmp_path / "nope.npz"), batch_size=2)
     with pytest.raises(ValueError, match="Labels were asked for but"):
-        data.load(np.zeros((4, 8, 8), np.uint8), batch_size=2, labels=True)
+        data.load_images(np.zeros((4, 8, 8), np.uint8), batch_size=2, labels=True)
     with pytest.raises(ValueError, match="batch_size 64 is larger than the 50 examples"):
-        data.load(npz, batch_size=64)
+        data.load_images(npz, batch_size=64)
     with pytest.raises(ValueError, match="Unknown data 'no_such_data': no .*no_such_data.npz "
                                          "and no TFDS data set"):
         data.load_arrays("no_such_data")
     with pytest.raises(ValueError, match="has no 'x_valid' array"):
-        data.load(npz, batch_size=2, split="valid")
+        data.load_images(npz, batch_size=2, split="valid")
 
 
 def test_floats_in_0_1_are_refused_unless_their_range_is_stated():
     x = np.random.default_rng(0).integers(0, 256, (8, 8, 8, 1)).astype(np.uint8)
     with pytest.raises(ValueError, match=r"lie in \[0, 1\]: \[0, 1\] pixels .*"
                                          r"--pixel-range 0,1"):
-        data.load(x / 255.0, batch_size=4)
-    ds, _ = data.load(x / 255.0, batch_size=8, shuffle=False, pixel_range="0,1")
+        data.load_images(x / 255.0, batch_size=4)
+    ds, _ = data.load_images(x / 255.0, batch_size=8, shuffle=False, pixel_range="0,1")
     np.testing.assert_allclose(next(iter(ds)).numpy(), x / 127.5 - 1, atol=1e-6)
     positive = np.full((8, 8, 8, 1), 0.5, np.float32)  # bright [-1, 1] images, stated
-    ds, _ = data.load(positive, batch_size=8, pixel_range="-1,1")
+    ds, _ = data.load_images(positive, batch_size=8, pixel_range="-1,1")
     np.testing.assert_allclose(next(iter(ds)).numpy(), positive)
     with pytest.raises(ValueError, match=r"outside the stated pixel range \[0,1\]"):
-        data.load(x.astype(np.float32), batch_size=4, pixel_range="0,1")
+        data.load_images(x.astype(np.float32), batch_size=4, pixel_range="0,1")
     with pytest.raises(ValueError, match="Unknown pixel range '0-1': use one of 0,255, 0,1"):
-        data.load(x / 255.0, batch_size=4, pixel_range="0-1")
+        data.load_images(x / 255.0, batch_size=4, pixel_range="0-1")
 
 
 def labelled(tmp_path, y, **extra):
@@ -111,35 +111,35 @@ def labelled(tmp_path, y, **extra):
 
 def test_the_class_count_comes_from_metadata_or_dense_labels_never_a_stray_one(tmp_path):
     y = np.arange(100) % 10
-    assert data.load(labelled(tmp_path, y), 10, labels=True)[1]["num_classes"] == 10
+    assert data.load_images(labelled(tmp_path, y), 10, labels=True)[1]["num_classes"] == 10
     stray = np.concatenate([y, [100_000]])
     with pytest.raises(ValueError, match=r"Cannot tell the number of classes .*99990 of the "
                                          r"values 0..100000 never occur.*--num-classes N"):
-        data.load(labelled(tmp_path, stray), 10, labels=True)
+        data.load_images(labelled(tmp_path, stray), 10, labels=True)
     with pytest.raises(ValueError, match=r"1 labels lie outside the 10 classes \[0, 10\) "
                                          r"\(e.g. 100000\)"):
-        data.load(labelled(tmp_path, stray), 10, labels=True, num_classes=10)
+        data.load_images(labelled(tmp_path, stray), 10, labels=True, num_classes=10)
     one_off = np.concatenate([np.arange(10_000) % 10, [10]])  # a single image of class 10
     with pytest.raises(ValueError, match="class 10 has 1 images, far fewer than the others"):
-        data.load(labelled(tmp_path, one_off), 10, labels=True)
+        data.load_images(labelled(tmp_path, one_off), 10, labels=True)
     # The data's own metadata: more classes than the labels show, or a refusal.
     path = labelled(tmp_path, y, num_classes=12)
-    assert data.load(path, 10, labels=True)[1]["num_classes"] == 12
+    assert data.load_images(path, 10, labels=True)[1]["num_classes"] == 12
     names = np.array([f"c{i}" for i in range(8)])
     with pytest.raises(ValueError, match="labels lie outside the 8 classes"):
-        data.load(labelled(tmp_path, y, class_names=names), 10, labels=True)
+        data.load_images(labelled(tmp_path, y, class_names=names), 10, labels=True)
 
 
 def test_a_file_that_is_not_an_npz_is_one_clear_error(tmp_path):
     text = tmp_path / "notes.npz"
     text.write_text("x_train: see the other folder\n")
     with pytest.raises(ValueError, match="notes.npz is not a readable .npz file .*numpy.savez"):
-        data.load(str(text), batch_size=2)
+        data.load_images(str(text), batch_size=2)
     single = tmp_path / "single.npz"
     with open(single, "wb") as f:
         np.save(f, np.zeros((4, 8, 8), np.uint8))
     with pytest.raises(ValueError, match="holds one array, not named arrays"):
-        data.load(str(single), batch_size=2)
+        data.load_images(str(single), batch_size=2)
 
 
 def test_data_is_identified_by_content_not_by_spelling(npz, tmp_path):
@@ -165,7 +165,7 @@ def test_an_unprepared_tfds_data_set_fails_fast_when_its_host_is_unreachable(mon
     closed = ("127.0.0.1", 9)  # the discard port: nothing listens there
     monkeypatch.setattr(data, "TFDS_HOST", closed)
     start = time.monotonic()
-    for call in (lambda: data.load("tfds:binarized_mnist", batch_size=8),
+    for call in (lambda: data.load_images("tfds:binarized_mnist", batch_size=8),
                  lambda: data.load_arrays("tfds:binarized_mnist")):
         with pytest.raises(OSError, match=r"tfds:binarized_mnist is not in the TFDS data folder "
                                           r".* cannot be reached .* give a local .npz"):

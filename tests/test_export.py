@@ -1,17 +1,15 @@
 """Export to TF Serving and LiteRT: TF-only reload, layout, versions, errors."""
 import errno
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import make_tiny_gan
+from conftest import kill_when_paused, make_tiny_gan
 from export_checks import check_serving, check_tflite, hide_serving_protos
 from tfgan_zoo import cli, export, files
 
@@ -62,30 +60,17 @@ def test_versions_side_by_side_and_never_overwritten(tiny_gan, tmp_path):
     assert export.export_serving(gan, tmp_path, name="m").endswith("8")
 
 
-KILLED_EXPORT = """
-import sys
-sys.path.insert(0, {tests!r})
-from conftest import make_tiny_gan
-from tfgan_zoo import export
-export.export_serving(make_tiny_gan(), {base!r}, name="m")
-"""
-
-
 def test_a_killed_export_leaves_no_version_folder(tmp_path):
-    tests = os.path.dirname(os.path.abspath(__file__))
-    script = KILLED_EXPORT.format(tests=tests, base=str(tmp_path))
-    process = subprocess.Popen([sys.executable, "-c", script])
-    model_dir = tmp_path / "m"
-    deadline = time.time() + 120
-    while not (model_dir.exists() and os.listdir(model_dir)):
-        assert process.poll() is None and time.time() < deadline, "export ended unseen"
-        time.sleep(0.005)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    left = os.listdir(model_dir)
-    assert left and all(name.startswith(".partial-") for name in left), left
+    make_tiny_gan().save(tmp_path / "tiny.keras")
+    # Killed with the whole SavedModel in its temporary folder, just before
+    # that folder is renamed to version 1.
+    kill_when_paused("before", "1", "export", str(tmp_path / "tiny.keras"), "--serving",
+                     str(tmp_path), "--name", "m")
+    left = os.listdir(tmp_path / "m")
+    assert len(left) == 1 and left[0].startswith(files.TEMP_PREFIX), left
+    assert (tmp_path / "m" / left[0] / "saved_model.pb").exists()
     assert export.export_serving(make_tiny_gan(), tmp_path, name="m").endswith("1")
-    assert os.listdir(model_dir) == ["1"]  # the dead export's temp folder is gone
+    assert os.listdir(tmp_path / "m") == ["1"]  # the dead export's temp folder is gone
 
 
 def test_export_errors_name_the_problem(tiny_gan, tmp_path):
@@ -102,9 +87,10 @@ def test_export_errors_name_the_problem(tiny_gan, tmp_path):
     with pytest.raises(ValueError, match="Unknown quantize='int4': use one of none, "
                                          "float16, dynamic, int8"):
         export.export_tflite(gan, str(tmp_path / "g.tflite"), quantize="int4")
-    with pytest.raises(ValueError, match="Cannot export a Sequential: export takes a GAN"):
+    with pytest.raises(ValueError, match="holds a Sequential, not a GAN or Translator: export "
+                                         "takes a GAN"):
         export.export_serving(keras.Sequential([keras.layers.Dense(2)]), tmp_path)
-    with pytest.raises(ValueError, match="'classifier_mnist': it is not a GAN"):
+    with pytest.raises(ValueError, match="classifier_mnist holds a Classifier, not a GAN or Translator"):
         export.export_tflite("classifier_mnist", str(tmp_path / "c.tflite"))
     assert not os.path.exists(tmp_path / "g.tflite")
 

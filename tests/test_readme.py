@@ -59,3 +59,17 @@ def test_the_readme_names_every_command_line_option():
                         if flag.startswith("--") and flag != "--help"
                         and not re.search(re.escape(flag) + r"(?![\w-])", lines[name])]
     assert not missing, f"options missing from the README's command summary: {missing}"
+
+
+def test_the_readme_names_every_family_and_its_options():
+    """The README's family table lists each installed family's declared options."""
+    from tfgan_zoo import families
+
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    for name in families.available():
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{name}` |")),
+                   None)
+        assert row, f"family {name} has no row in the README's family table"
+        for option in families.get(name).OPTIONS:
+            flag = "--" + option.name.replace("_", "-")
+            assert f"`{flag}`" in row, f"{name}'s {flag} is missing from its README row"

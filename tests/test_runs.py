@@ -13,7 +13,7 @@ from conftest import dead_pid
 from tfgan_zoo import runs
 from tfgan_zoo.files import TEMP_PREFIX
 
-TINY = {"width": 4, "latent_dim": 4, "batch_size": 16, "verbose": 0}
+TINY = {"family": "dcgan", "width": 4, "latent_dim": 4, "batch_size": 16, "verbose": 0}
 
 
 @pytest.fixture
@@ -72,8 +72,8 @@ def test_a_second_process_on_a_folder_in_use_is_refused_at_once(npz, tmp_path):
         with pytest.raises(runs.RunFolderError, match=rf"is in use by a running tfgan-zoo "
                                                       rf"process \(PID {os.getpid()}\)"):
             tfgan_zoo.train(str(npz), str(out), epochs=1, **TINY)
-        proc = subprocess.run([sys.executable, "-m", "tfgan_zoo.cli", "train", "--data",
-                               str(npz), "--out", str(out), "--width", "4"],
+        proc = subprocess.run([sys.executable, "-m", "tfgan_zoo.cli", "train", "--family",
+                               "dcgan", "--data", str(npz), "--out", str(out), "--width", "4"],
                               capture_output=True, text=True, timeout=300)
         assert proc.returncode == 2 and "is in use by a running tfgan-zoo process" in proc.stderr
     assert not out.exists()  # the claim made the folder and nothing was written: gone again

@@ -10,7 +10,7 @@ import tfgan_zoo
 @pytest.mark.slow
 @pytest.mark.parametrize("loss", ["non_saturating", "least_squares", "wgan_gp"])
 def test_narrow_dcgan_trains_on_5k_fashion_mnist(loss, fashion_mnist, tmp_path):
-    gan = tfgan_zoo.train(fashion_mnist, str(tmp_path), loss=loss, epochs=2, batch_size=64,
+    gan = tfgan_zoo.train(fashion_mnist, str(tmp_path), family="dcgan", loss=loss, epochs=2, batch_size=64,
                           width=32, limit=5000, verbose=0)
     history = json.load(open(tmp_path / "history.json"))
     for name, values in history.items():

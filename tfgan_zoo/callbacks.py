@@ -32,6 +32,17 @@ class SampleGrid(keras.callbacks.Callback):
                             columns=columns)
 
 
+def translation_rows(model, first, second):
+    """Rows of images in [-1, 1] that show a translator at work on batches
+    `first` and `second` of its data: input, translation, target (paired),
+    or A, A -> B, B, B -> A (reversible)."""
+    first, second = images.to_float(first), images.to_float(second)
+    rows = [first, model.translate(first)]
+    if model.reversible:
+        return rows + [second, model.translate(second, reverse=True)]
+    return rows + [second]
+
+
 class TranslationGrid(keras.callbacks.Callback):
     """Writes `directory/epoch_NNN.png` after each epoch: rows of input,
     translation and target (or, unpaired, A, A->B, B, B->A) for the first
@@ -44,12 +55,7 @@ class TranslationGrid(keras.callbacks.Callback):
         self.directory, self.first, self.second = directory, first.numpy(), second.numpy()
 
     def on_epoch_end(self, epoch, logs=None):
-        model = self.model
-        rows = [self.first, model.translate(self.first)]
-        if model.reversible:  # unpaired: both directions
-            rows += [self.second, model.translate(self.second, reverse=True)]
-        else:
-            rows.append(self.second)
+        rows = translation_rows(self.model, self.first, self.second)
         images.save_samples(np.concatenate(rows), os.path.join(
             self.directory, f"epoch_{epoch + 1:03d}.png"), columns=len(self.first))
 

@@ -26,7 +26,7 @@ RULES = {  # name -> (what it must be, test)
 # The rule of each named setting, whether it comes as an argument of the API
 # (`epochs=`) or as a command-line option (`--epochs`).
 SETTINGS = {"epochs": "count", "batch_size": "count", "num_classes": "count",
-            "latent_dim": "count", "width": "count", "d_steps": "count", "limit": "count",
+            "d_steps": "count", "limit": "count",
             "num": "count", "num_real": "count", "learning_rate": "positive",
             "beta_1": "fraction", "ema_decay": "fraction", "freeze_d": "index",
             "labels": "index"}

@@ -12,25 +12,30 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _parser():
+def _parser(argv=None):
+    """The parser; `argv` (default sys.argv) is scanned for `train --family
+    NAME`, whose declared options are added to `train`."""
     parser = _Parser(prog="tfgan-zoo", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     train = commands.add_parser(
-        "train", help="train a GAN or translator from scratch",
-        description="Trains into --out, resuming there after a crash: run the same command "
-                    "again. --out must be new, empty, or a folder of a tfgan-zoo run.")
-    train.add_argument("--family", default="dcgan",
-                       help="dcgan, pix2pix or cyclegan (default: dcgan)")
+        "train", help="train a GAN, translator or feature extractor from scratch",
+        description="Trains a model of a family into --out, resuming there after a crash: "
+                    "run the same command again. --out must be new, empty, or a folder of a "
+                    "tfgan-zoo run. `tfgan-zoo train --family NAME --help` lists the "
+                    "family's own options.")
+    train.add_argument("--family", required=True,
+                       help=f"the model family: {', '.join(_families())}")
     train.add_argument("--loss",
-                       help="non_saturating (default), minimax, least_squares, wgan_gp or "
-                            "hinge; pix2pix: non_saturating or least_squares; CycleGAN "
-                            "always least_squares")
+                       help="GANs: non_saturating (default), minimax, least_squares, wgan_gp "
+                            "or hinge; translators: their adversarial loss, where they take "
+                            "one (non_saturating or least_squares)")
     train.add_argument("--data", required=True,
-                       help="an .npz with x_train (and y_train), or tfds:NAME; pix2pix "
-                            "and CycleGAN: an .npz with a_train and b_train, a folder with "
-                            "trainA/ and trainB/, or tfds:NAME")
+                       help="GANs: an .npz with x_train (and y_train), or tfds:NAME; "
+                            "extractors: the same, with labels; translators: an .npz with "
+                            "a_train and b_train, a folder with trainA/ and trainB/, or "
+                            "tfds:NAME")
     _data_options(train)
     train.add_argument("--epochs", type=int, default=1, help="epochs in all (default: 1)")
     train.add_argument("--batch-size", type=int, default=64,
@@ -42,13 +47,11 @@ def _parser():
                        help="number of classes with --conditional (default: the data's "
                             "own, e.g. TFDS's class label or a num_classes array in the "
                             ".npz; else the labels, when they are the classes 0..K-1)")
-    train.add_argument("--latent-dim", type=int, help="size of z (default: 100)")
-    train.add_argument("--width", type=int, help="network width (default: 64)")
     train.add_argument("--d-steps", type=int,
                        help="D updates per G update (default: 5 for wgan_gp, else 1)")
     train.add_argument("--learning-rate", type=float,
-                       help="Adam's learning rate for G and D (default: 1e-4 for wgan_gp, "
-                            "else 2e-4)")
+                       help="Adam's learning rate (GANs: 1e-4 for wgan_gp, else 2e-4; "
+                            "translators 2e-4; extractors 1e-3 with cosine decay)")
     train.add_argument("--beta-1", type=float,
                        help="Adam's beta_1 (default: 0 for wgan_gp, else 0.5)")
     train.add_argument("--ema-decay", type=float,
@@ -57,13 +60,6 @@ def _parser():
     train.add_argument("--simultaneous", action="store_true",
                        help="update G and D from one generator pass (the TF tutorial's "
                             "loop) instead of alternating; needs one D step")
-    train.add_argument("--architecture",
-                       help="dcgan (default), or tutorial: the TF DCGAN tutorial's networks")
-    train.add_argument("--dtype-policy",
-                       help="mixed_bfloat16 (or mixed_float16) for mixed precision "
-                            "(default: float32)")
-    train.add_argument("--spectral-norm", action="store_true", default=None,
-                       help="spectral normalization in D (default: off)")
     train.add_argument("--seed", type=int, default=0,
                        help="seeds weights, latents and data order (default: 0)")
     train.add_argument("--strategy", default="default",
@@ -100,6 +96,8 @@ def _parser():
     finetune.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
                           help="as for train (default: resume)")
 
+    _family_options(train, argv)
+
     commands.add_parser("list", help="list the zoo's presets")
 
     sample = commands.add_parser("sample", help="write samples of a trained GAN")
@@ -112,16 +110,17 @@ def _parser():
                              "(default: cycle through the classes, a column each)")
     sample.add_argument("--out", required=True, help="grid.png or samples.npy")
     translate = commands.add_parser("translate",
-                                    help="translate images by a Pix2Pix or CycleGAN")
+                                    help="translate images by a translator")
     translate.add_argument("model", help="a preset, or a .keras file written by train")
     translate.add_argument("--input", required=True, nargs="+",
                            help="image file(s) of the model's input size and channels")
     translate.add_argument("--out", required=True,
                            help="out.png (several inputs: inputs over translations)")
     translate.add_argument("--reverse", action="store_true",
-                           help="CycleGAN: translate B -> A instead of A -> B")
+                           help="reversible translators: translate B -> A instead of A -> B")
     export = commands.add_parser(
-        "export", help="a TF Serving SavedModel and/or a LiteRT .tflite of the generator")
+        "export", help="a TF Serving SavedModel and/or a LiteRT .tflite of the generator "
+                       "(of a GAN or translator)")
     export.add_argument("model", help="a preset, or a .keras file written by train")
     export.add_argument("--serving", metavar="BASE_DIR",
                         help="writes BASE_DIR/NAME/VERSION/ for tensorflow_model_server")
@@ -131,7 +130,7 @@ def _parser():
     export.add_argument("--quantize", default="none",
                         help="TFLite weights: none, float16, dynamic or int8")
     export.add_argument("--reverse", action="store_true",
-                        help="CycleGAN: export the B -> A generator")
+                        help="reversible translators: export the B -> A generator")
     export.add_argument("--calibration-data",
                         help="int8 translators: an .npy of input images, or an .npz with "
                              "a_train (b_train with --reverse)")
@@ -162,26 +161,84 @@ def _parser():
     serve.add_argument("--out", default="served.png",
                        help="grid.png or images.npy (default: served.png)")
     evaluate = commands.add_parser(
-        "evaluate", help="FID, KID, IS, precision/recall",
-        description="Scores generated images against training images of --data, beside "
-                    "the same scores of real test images (the floor).")
-    evaluate.add_argument("model", help="a .keras GAN, a preset, or samples as .npy "
-                                        "[N, H, W, C] (uint8, or floats: see --pixel-range)")
+        "evaluate", help="score a model: FID, KID, IS, precision/recall of a GAN; L1, SSIM, "
+                         "FID of a translator; accuracy of an extractor",
+        description="Scores a GAN's images against training images of --data, beside the "
+                    "same scores of real test images (the floor) and of blurred test "
+                    "images (a yardstick to beat); a translator's translations of the test "
+                    "split beside the identity mapping; an extractor's test accuracy.")
+    evaluate.add_argument("model", help="a .keras file or a preset of any kind, or samples "
+                                        "as .npy [N, H, W, C] (uint8, or floats: see "
+                                        "--pixel-range)")
     evaluate.add_argument("--data", required=True,
                           help="fashion_mnist, mnist (from $TFGAN_ZOO_DATA or TFDS) or an "
-                               ".npz with x_train and x_test")
+                               ".npz with x_train and x_test (translators: a_test and "
+                               "b_test)")
     evaluate.add_argument("--num", type=int, default=10_000,
-                          help="generated images (default: 10000)")
+                          help="generated images, or test examples of a translator "
+                               "(default: 10000)")
     evaluate.add_argument("--num-real", type=int,
                           help="real images (default: --num)")
-    evaluate.add_argument("--extractor", help="default: the zoo classifier for --data")
+    evaluate.add_argument("--extractor",
+                          help="an extractor preset, folder or .keras file, or "
+                               "inception_v3 (default: the extractor preset trained on "
+                               "--data)")
     evaluate.add_argument("--extractor-weights",
                           help="inception_v3 only: the Keras ImageNet weights .h5")
     evaluate.add_argument("--seed", type=int, default=0,
                           help="picks the latents and the real images (default: 0)")
     _data_options(evaluate, what="float samples and data", limit=False)
     evaluate.add_argument("--json", action="store_true", help="print JSON only")
+
+    publish = commands.add_parser(
+        "publish", help="make a finished run a preset folder anyone can load",
+        description="Writes a preset folder (config, weights, card, sample grid, "
+                    "metrics.json, SHA256SUMS) from a run folder of `tfgan-zoo train`, "
+                    "scored as `evaluate` scores it.")
+    publish.add_argument("run_dir", help="the run's folder (train --out)")
+    publish.add_argument("name", help="the preset's name")
+    publish.add_argument("--out", help="the preset folder to write (default: ./NAME)")
+    publish.add_argument("--description", help="the card's first line")
+    publish.add_argument("--data-license", help="the training data's license, for the card")
+    publish.add_argument("--limits", help="intended use and limits, for the card")
+    publish.add_argument("--data", help="the data to score on (default: the run's)")
+    publish.add_argument("--extractor", help="as for evaluate")
+    publish.add_argument("--num", type=int, default=10_000,
+                         help="generated images to score (default: 10000)")
+    publish.add_argument("--replace", action="store_true",
+                         help="replace an existing preset folder --out")
     return parser
+
+
+def _families():
+    from tfgan_zoo import families
+
+    return families.available()
+
+
+def _family_options(train, argv):
+    """Adds the options that the family named by `--family` in `argv` declares."""
+    from tfgan_zoo import families
+
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] != "train":
+        return
+    scan = argparse.ArgumentParser(add_help=False)
+    scan.add_argument("--family")
+    name = scan.parse_known_args(argv[1:])[0].family
+    if name not in families.available():
+        return  # argparse or train reports the unknown family
+    group = train.add_argument_group(f"options of family {name}")
+    for option in families.get(name).OPTIONS:
+        flag = "--" + option.name.replace("_", "-")
+        described = (option.help if option.default is None  # its help says what None does
+                     else f"{option.help} (default: {option.default})")
+        if option.type is bool:
+            group.add_argument(flag, dest=option.name, action=argparse.BooleanOptionalAction,
+                               help=described)
+        else:
+            group.add_argument(flag, dest=option.name, type=option.type,
+                               choices=option.choices, help=described)
 
 
 def _divergence_option(parser):
@@ -213,7 +270,10 @@ def _check_ranges(parser, args):
     from tfgan_zoo import checks
 
     command = parser._subparsers._group_actions[0].choices[args.command]
-    for dest, rule in checks.SETTINGS.items():
+    rules = dict(checks.SETTINGS)
+    if args.command == "train":
+        rules.update((o.name, o.rule) for o in _options(args) if o.rule)
+    for dest, rule in rules.items():
         want, ok = checks.RULES[rule]
         value = getattr(args, dest, None)
         for item in (value if isinstance(value, list) else [value]):
@@ -222,10 +282,16 @@ def _check_ranges(parser, args):
                               f"got {item}")
 
 
+def _options(args):
+    from tfgan_zoo import families
+
+    return families.get(args.family).OPTIONS if args.family in families.available() else ()
+
+
 def main(argv=None):
-    parser = _parser()
-    args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    parser = _parser(argv)
+    args = parser.parse_args(argv)
     import tfgan_zoo
 
     _check_ranges(parser, args)
@@ -248,13 +314,10 @@ def main(argv=None):
                 learning_rate=args.learning_rate, beta_1=args.beta_1,
                 ema_decay=args.ema_decay, simultaneous=args.simultaneous,
                 seed=args.seed, limit=args.limit, strategy=args.strategy,
-                resume=args.resume, latent_dim=args.latent_dim,
-                width=args.width, spectral_norm=args.spectral_norm,
-                architecture=args.architecture, dtype_policy=args.dtype_policy,
-                num_classes=args.num_classes, pixel_range=args.pixel_range,
-                on_divergence=args.on_divergence)
-            print(f"Wrote {os.path.join(args.out, 'model.keras')} and sample grids "
-                  f"in {os.path.join(args.out, 'samples')}")
+                resume=args.resume, num_classes=args.num_classes,
+                pixel_range=args.pixel_range, on_divergence=args.on_divergence,
+                **{o.name: getattr(args, o.name) for o in _options(args)})
+            print(f"Wrote {os.path.join(args.out, 'model.keras')}")
         elif args.command == "finetune":
             tfgan_zoo.finetune(
                 args.preset, args.data, args.out, epochs=args.epochs,
@@ -263,16 +326,22 @@ def main(argv=None):
                 limit=args.limit, strategy=args.strategy, resume=args.resume,
                 pixel_range=args.pixel_range, on_divergence=args.on_divergence)
             print(f"Wrote {os.path.join(args.out, 'model.keras')}")
+        elif args.command == "publish":
+            path = tfgan_zoo.publish(
+                args.run_dir, args.name, out=args.out, description=args.description,
+                data_license=args.data_license, limits=args.limits, extractor=args.extractor,
+                num=args.num, data=args.data, replace=args.replace)
+            print(f"Wrote {path}")
         elif args.command == "list":
             for name, entry in sorted(tfgan_zoo.presets.registry().items()):
-                print(f"{name:<28} {entry['params']:>10,}  {entry['description']}")
+                print(f"{name:<28} {entry['family']:<11} {entry['params']:>10,}  "
+                      f"{entry['description']}")
         elif args.command == "sample":
             tfgan_zoo.sample(args.model, args.out, num=args.num, seed=args.seed,
                              labels=args.labels)
             print(f"Wrote {args.out}")
         elif args.command == "translate":
-            tfgan_zoo.sampling.translate(args.model, args.input, args.out,
-                                         reverse=args.reverse)
+            tfgan_zoo.translate(args.model, args.input, args.out, reverse=args.reverse)
             print(f"Wrote {args.out}")
         elif args.command == "export":
             if not (args.serving or args.tflite):

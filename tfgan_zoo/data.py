@@ -258,13 +258,26 @@ def fingerprint(source):
     return digest.hexdigest()
 
 
+def describe(image_shape, num_examples, batch_size, input_shape=None, num_classes=None):
+    """The description of a data set that every loader returns, one key set:
+    `image_shape` (the images a model makes: a GAN's samples, a
+    translator's targets or domain B, a classifier's inputs), `input_shape`
+    (a translator's inputs or domain A; None otherwise), `num_classes`
+    (None without labels), `num_examples` and `steps_per_epoch` (full
+    batches of the global `batch_size`)."""
+    return {"image_shape": tuple(int(s) for s in image_shape),
+            "input_shape": None if input_shape is None else tuple(int(s) for s in input_shape),
+            "num_classes": num_classes, "num_examples": int(num_examples),
+            "steps_per_epoch": _steps(batch_size, num_examples)}
+
+
 def _scale(images):
     if images.dtype == tf.uint8:
         return tf.cast(images, tf.float32) / 127.5 - 1.0
     return tf.cast(images, tf.float32)
 
 
-def load(source, batch_size, labels=False, split="train", shuffle=True, seed=0,
+def load_images(source, batch_size, labels=False, split="train", shuffle=True, seed=0,
          limit=None, epochs=None, num_classes=None, pixel_range=None):
     """Returns `(dataset, info)`.
 
@@ -272,8 +285,7 @@ def load(source, batch_size, labels=False, split="train", shuffle=True, seed=0,
     [-1, 1], full batches only (a GAN step wants a fixed batch size; it also
     keeps the per-replica split even under a strategy). `batch_size` is the
     global batch: under a strategy Keras splits it between replicas.
-    `info` is a dict with `image_shape`, `num_classes`, `num_examples` and
-    `steps_per_epoch`. The number of classes is `num_classes` when given,
+    `info` describes the data (`describe`). The number of classes is `num_classes` when given,
     else the data's own (TFDS's class label, an .npz's `num_classes` or
     `class_names`), else inferred as `count_classes` does; labels outside it
     are refused. `pixel_range`: see `check_images`.
@@ -285,7 +297,7 @@ def load(source, batch_size, labels=False, split="train", shuffle=True, seed=0,
     `steps_per_epoch=info["steps_per_epoch"], initial_epoch=k, epochs=n`.
     """
     if isinstance(source, str) and source.startswith("tfds:"):
-        ds, info = _tfds(source[len("tfds:"):], split, labels, num_classes)
+        ds, shape, num, num_classes = _tfds(source[len("tfds:"):], split, labels, num_classes)
     else:
         x, y, declared = _arrays(source, split, pixel_range)
         if labels and y is None:
@@ -293,14 +305,14 @@ def load(source, batch_size, labels=False, split="train", shuffle=True, seed=0,
                              f"(an .npz needs y_{split}).")
         if limit:
             x, y = x[:limit], (None if y is None else y[:limit])
-        info = {"image_shape": x.shape[1:], "num_examples": len(x), "num_classes": (
-            count_classes(y, num_classes or declared) if labels else None)}
+        shape, num = x.shape[1:], len(x)
+        num_classes = count_classes(y, num_classes or declared) if labels else None
         ds = tf.data.Dataset.from_tensor_slices((x, y) if labels else x)
         limit = None
     if limit:
         ds = ds.take(limit)
-        info["num_examples"] = min(info["num_examples"], limit)
-    info["steps_per_epoch"] = _steps(batch_size, info["num_examples"])
+        num = min(num, limit)
+    info = describe(shape, num, batch_size, num_classes=num_classes)
     ds = _epochs(functools.partial(_shuffled_batches, ds, info["num_examples"], batch_size,
                                    shuffle), seed, epochs)
     ds = ds.map((lambda x, y: (_scale(x), y)) if labels else _scale,
@@ -314,8 +326,8 @@ def load_paired(source, batch_size, split="train", shuffle=True, seed=0, limit=N
 
     `dataset` yields `(inputs, targets)` batches: domain A and the B image of
     the same example, float32 in [-1, 1], full batches only, shuffled together.
-    `info` is a dict with `input_shape`, `target_shape`, `num_examples` and
-    `steps_per_epoch`. `epochs` works as in `load`.
+    `info` describes the data (`describe`): `input_shape` the inputs',
+    `image_shape` the targets'. `epochs` works as in `load_images`.
 
     Pairs are the rows of `a_{split}` and `b_{split}` in an .npz, the files of
     the same name in `{split}A/` and `{split}B/` of a folder, or for
@@ -333,8 +345,7 @@ def load_paired(source, batch_size, split="train", shuffle=True, seed=0, limit=N
             a, b = a[:limit], b[:limit]
         ds, shapes, num = (tf.data.Dataset.from_tensor_slices((a, b)),
                            (a.shape[1:], b.shape[1:]), len(a))
-    info = {"input_shape": shapes[0], "target_shape": shapes[1], "num_examples": num,
-            "steps_per_epoch": _steps(batch_size, num)}
+    info = describe(shapes[1], num, batch_size, input_shape=shapes[0])
     ds = _epochs(functools.partial(_shuffled_batches, ds, num, batch_size, shuffle), seed, epochs)
     ds = ds.map(lambda a, b: (_scale(a), _scale(b)), num_parallel_calls=tf.data.AUTOTUNE)
     return _finish(ds), info
@@ -349,9 +360,9 @@ def load_unpaired(source, batch_size, split="train", shuffle=True, seed=0, limit
     on its own (epoch seed s: A by 2s, B by 2s + 1), so an A image meets a
     different B image each epoch. An epoch is `min(num_a, num_b) //
     batch_size` steps: the larger domain is cut short, a different part of it
-    each epoch. `info` is a dict with `shape_a`, `shape_b`, `num_examples`
-    (the smaller domain's size), `num_a`, `num_b` and `steps_per_epoch`.
-    `epochs` works as in `load`.
+    each epoch. `info` describes the data (`describe`): `input_shape` domain
+    A's, `image_shape` domain B's, `num_examples` the smaller domain's size.
+    `epochs` works as in `load_images`.
 
     Domains are `a_{split}` and `b_{split}` of an .npz, the files of
     `{split}A/` and `{split}B/` of a folder (any names, any counts), or for
@@ -368,8 +379,7 @@ def load_unpaired(source, batch_size, split="train", shuffle=True, seed=0, limit
         domains = [tf.data.Dataset.from_tensor_slices(x) for x in arrays]
         shapes, counts = [x.shape[1:] for x in arrays], [len(x) for x in arrays]
     num = min(counts)
-    info = {"shape_a": shapes[0], "shape_b": shapes[1], "num_examples": num,
-            "num_a": counts[0], "num_b": counts[1], "steps_per_epoch": _steps(batch_size, num)}
+    info = describe(shapes[1], num, batch_size, input_shape=shapes[0])
 
     def one_epoch(s):
         return tf.data.Dataset.zip(tuple(
@@ -379,6 +389,11 @@ def load_unpaired(source, batch_size, split="train", shuffle=True, seed=0, limit
     ds = _epochs(one_epoch, seed, epochs)
     ds = ds.map(lambda a, b: (_scale(a), _scale(b)), num_parallel_calls=tf.data.AUTOTUNE)
     return _finish(ds), info
+
+
+# The loader of each family task (`families.TASKS`).
+LOADERS = {"generation": load_images, "extraction": load_images,
+           "paired_translation": load_paired, "unpaired_translation": load_unpaired}
 
 
 def _steps(batch_size, num_examples):
@@ -425,6 +440,17 @@ def _local_images(source):
     return local
 
 
+def load_domains(source, split="test", paired=True, pixel_range=None):
+    """uint8 or float image arrays `(a, b)` [N, H, W, C] of domains A and B
+    of a local image-to-image data set (an .npz or a folder, as
+    `load_paired` / `load_unpaired` read it); `paired`: the rows must pair up."""
+    local = _local_images(source)
+    if local is None:
+        raise ValueError(f"{source}: image-to-image arrays come from an .npz or a folder; "
+                         "copy the TFDS data set's test split into one to score on it.")
+    return _read_domains(local, split, paired, pixel_range)
+
+
 def _read_domains(source, split, paired, pixel_range=None):
     """Image arrays [N, H, W, C] of domains A and B."""
     if isinstance(source, tuple):
@@ -443,8 +469,8 @@ def _read_domains(source, split, paired, pixel_range=None):
 
 
 def _unpaired(where, detail):
-    return (f"{where} is unpaired ({detail}): Pix2Pix needs paired data; use CycleGAN / "
-            "load_unpaired for unpaired data.")
+    return (f"{where} is unpaired ({detail}): a paired translator needs paired data; use "
+            "an unpaired translator (load_unpaired) for unpaired data.")
 
 
 def _read_folders(path, split, paired):
@@ -537,7 +563,7 @@ def _tfds_images(builder, name, split, keys, limit):
 
 
 def _tfds_pairs(name, split, limit):
-    builder = _tfds_builder(name, "TFDS has no paired (pix2pix) image data set: put "
+    builder = _tfds_builder(name, "TFDS has no paired image-to-image data set: put "
                                   "facades-style pairs in a folder or an .npz.", PAIRS_HELP)
     keys = _image_keys(builder)
     if len(keys) == 1:
@@ -577,15 +603,15 @@ def _tfds(name, split, labels, num_classes=None):
     if labels and num_classes is not None and num_classes < declared:
         raise ValueError(f"tfds:{name} has {declared} classes, more than the "
                          f"{num_classes} asked for: drop --num-classes or raise it.")
-    info = {"image_shape": tuple(features[image_key].shape),
-            "num_classes": (num_classes or declared) if labels else None,
-            "num_examples": int(ds.cardinality())}
-    if info["num_examples"] < 0:  # unknown cardinality
-        info["num_examples"] = builder.info.splits[split].num_examples
-    if None in info["image_shape"]:
-        raise ValueError(f"tfds:{name} has images of varying size "
-                         f"{info['image_shape']}; resize them to a fixed size first.")
-    return (ds if labels else ds.map(lambda x, y: x)), info
+    shape = tuple(features[image_key].shape)
+    num = int(ds.cardinality())
+    if num < 0:  # unknown cardinality
+        num = builder.info.splits[split].num_examples
+    if None in shape:
+        raise ValueError(f"tfds:{name} has images of varying size {shape}; resize them to "
+                         "a fixed size first.")
+    return ((ds if labels else ds.map(lambda x, y: x)), shape, num,
+            (num_classes or declared) if labels else None)
 
 
 # TFDS downloads through requests with 10 retries and exponential back-off:

@@ -57,10 +57,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo import files
+from tfgan_zoo import files, presets
 from tfgan_zoo import images as image_utils
 from tfgan_zoo.gan import GAN
-from tfgan_zoo.image_to_image import Translator
+from tfgan_zoo.translator import Translator
 
 SIGNATURES = ("serving_default", "generate", "generate_png")
 TRANSLATOR_SIGNATURES = ("serving_default", "translate_png")
@@ -72,26 +72,11 @@ _METADATA = "tfgan_zoo"  # the .tflite metadata entry that run_tflite reads
 
 
 def as_model(model):
-    """A GAN or translator from a model, a `.keras` file or a preset (name,
-    folder or URL)."""
-    if isinstance(model, (GAN, Translator)):
-        return model
-    if isinstance(model, keras.Model):
-        raise ValueError(f"Cannot export a {type(model).__name__}: export takes a GAN or an "
-                         "image-to-image model (Pix2Pix, CycleGAN), a .keras file written "
-                         "by train, or a preset of one.")
-    from tfgan_zoo import presets, sampling
-
-    source = os.fspath(model)
-    try:
-        loaded = sampling.load(source)
-    except presets.NotAGANError:
-        loaded = presets.load_network(source)
-    if not isinstance(loaded, (GAN, Translator)):
-        raise ValueError(f"Cannot export {source!r}: it is not a GAN (a generator and a "
-                         "discriminator) or a translator. Export takes a GAN, Pix2Pix or "
-                         "CycleGAN preset or a .keras file written by train.")
-    return loaded
+    """A GAN or translator: `model` itself, or loaded by `presets.load` from
+    a `.keras` file or a preset (name, folder or URL)."""
+    return presets.load_as(model, (GAN, Translator), "export takes a GAN or a translator, "
+                                                     "a .keras file written by train or a "
+                                                     "preset of one")
 
 
 def signature_names(model):
@@ -124,11 +109,11 @@ def serving_apis(names, purpose, alternative):
 def _generator(model, reverse=False):
     if isinstance(model, Translator):
         if reverse and not model.reversible:
-            raise ValueError("reverse=True exports a CycleGAN's B -> A generator; "
-                             f"a {type(model).__name__} has one direction.")
+            raise ValueError("reverse=True exports a reversible translator's B -> A "
+                             f"generator; a {type(model).__name__} has one direction.")
         return model.generator_ba if reverse else model.generator
     if reverse:
-        raise ValueError("reverse=True applies to CycleGANs, not to a GAN.")
+        raise ValueError("reverse=True applies to reversible translators, not to a GAN.")
     return model.ema_generator or model.generator
 
 
@@ -415,33 +400,23 @@ def _serving_target(base_dir, name, version):
 
 def _write_version(gan, model_dir, version, name, reverse, warmup):
     """Writes the SavedModel to a temp folder beside the versions and renames
-    it into place, so that a killed export leaves no version folder (TF
-    Serving ignores the temp one; the next export removes it)."""
+    it into place (`files.atomic_dir`), so that a killed export leaves no
+    version folder (TF Serving ignores the temp one; the next export removes
+    it)."""
     failure = f"Cannot write the export to {model_dir}"
+    target = os.path.join(model_dir, str(version))
     try:
-        os.makedirs(model_dir, exist_ok=True)
-        files.remove_stale_partials(model_dir)
-        tmp = files.make_temp_dir(model_dir)
-    except OSError as error:
-        raise _write_error(error, failure, "--serving folder") from None
-    try:
-        try:
+        with files.atomic_dir(target) as tmp:
             _write_archive(gan, tmp, _signatures(gan, reverse), reverse)
             if warmup:
                 _write_warmup(os.path.join(tmp, "assets.extra", "tf_serving_warmup_requests"),
                               gan, name, reverse)
-        except (OSError, tf.errors.OpError) as error:
-            raise _write_error(error, failure, "--serving folder") from None
-        target = os.path.join(model_dir, str(version))
-        try:
-            os.rename(tmp, target)  # fails if another export took this version meanwhile
-        except OSError:
-            raise FileExistsError(f"{target} appeared during the export (another export "
-                                  "running?); nothing was overwritten.") from None
-        return target
-    finally:
-        if os.path.exists(tmp):
-            shutil.rmtree(tmp, ignore_errors=True)
+    except FileExistsError:  # another export took this version meanwhile
+        raise FileExistsError(f"{target} appeared during the export (another export "
+                              "running?); nothing was overwritten.") from None
+    except (OSError, tf.errors.OpError) as error:
+        raise _write_error(error, failure, "--serving folder") from None
+    return target
 
 
 # ------------------------------------------------------------------- LiteRT

@@ -1,45 +1,115 @@
-"""Model families, found through entry points (see setup.py).
+"""The family protocol: how the engine finds model families and talks to them.
 
-GAN families (`tfgan_zoo.families`) are modules with
-`build(image_shape, num_classes=None, **options)` returning
-`(generator, discriminator)`; image-to-image families (pix2pix, cyclegan)
-also have `PAIRED` and `build_model(data_info, **options)`, which returns an
-uncompiled `image_to_image` model; extractor families (`tfgan_zoo.extractors`)
-hold the classifiers used for evaluation. Any family may define `PRESETS`.
-Importing a family registers its network classes with Keras, so `.keras`
-files that use them load.
+A family is a module registered under the entry-point group
+`tfgan_zoo.families` (in its package's metadata, e.g. setup.py's
+`entry_points={"tfgan_zoo.families": ["NAME = package.module"]}`). The engine
+imports it by that entry only and uses nothing of it but these four names:
+
+`TASK`
+    What its models do, one of `TASKS`: "generation" (GANs, unconditional or
+    class-conditional), "paired_translation", "unpaired_translation" or
+    "extraction" (classifiers whose features score generated images). The
+    task picks the data loader (`data.LOADERS`), how `train` compiles the
+    model, the sample grid, and the commands that apply.
+`OPTIONS`
+    A tuple of `Option`s: the keyword options of `build_model`, with type,
+    default and help. `tfgan-zoo train --family NAME` offers them as
+    `--name`, and `train` refuses any other.
+`build_model(info, seed=0, **options)`
+    An uncompiled trainable Keras model for data described by `info` (see
+    `data.describe`: `image_shape`, `input_shape`, `num_classes`, ...):
+    a `tfgan_zoo.GAN` for generation, a `tfgan_zoo.Translator` for
+    translation, a model with `features_and_logits()` (a Keras model of
+    images -> [features, logits]) trained on (images, labels) for extraction.
+`PRESETS`
+    `{name: entry}` (may be empty): `description`, `params`, where the
+    preset is (`path` of a folder in the package, or `url` and `sha256` of
+    a `.tar.gz`), and the `recipe` that made it (see `presets.publish`).
+
+Importing the module registers its Keras classes (as
+`keras.saving.register_keras_serializable`), so that `.keras` files and
+preset configs that use them load.
 """
+import dataclasses
 import importlib
 from importlib.metadata import entry_points
 
-GAN_GROUP = "tfgan_zoo.families"
-GROUPS = (GAN_GROUP, "tfgan_zoo.extractors")
+from tfgan_zoo import checks
+
+GROUP = "tfgan_zoo.families"
+TASKS = ("generation", "paired_translation", "unpaired_translation", "extraction")
+PROTOCOL = ("TASK", "OPTIONS", "build_model", "PRESETS")
 
 
-def _entries(group):
-    return {entry.name: entry for entry in entry_points(group=group)}
+@dataclasses.dataclass(frozen=True)
+class Option:
+    """A keyword option of a family's `build_model`.
+
+    `type`: int, float, str or bool; `default`: what `build_model` uses when
+    the option is not given (shown in help); `choices`: the allowed values
+    of a str option; `rule`: a `checks.RULES` name for numbers.
+    """
+    name: str
+    type: type
+    default: object
+    help: str
+    choices: tuple = None
+    rule: str = None
 
 
-def available():
-    """Names of the GAN families."""
-    return sorted(_entries(GAN_GROUP))
+def _entries():
+    return {entry.name: entry for entry in entry_points(group=GROUP)}
+
+
+def available(task=None):
+    """Names of the installed families (of `task`, if given)."""
+    names = sorted(_entries())
+    return names if task is None else [n for n in names if get(n).TASK == task]
 
 
 def get(name):
-    """Imports and returns the GAN family module called `name`."""
-    entries = _entries(GAN_GROUP)
+    """Imports and returns the family module called `name`, checked against
+    the protocol."""
+    entries = _entries()
     if name not in entries:
         raise ValueError(f"Unknown model family {name!r}. Available: "
                          f"{', '.join(sorted(entries)) or 'none (is tfgan-zoo installed?)'}.")
-    return importlib.import_module(entries[name].value)
+    module = importlib.import_module(entries[name].value)
+    missing = [attribute for attribute in PROTOCOL if not hasattr(module, attribute)]
+    if missing or module.TASK not in TASKS:
+        problem = (f"lacks {', '.join(missing)}" if missing
+                   else f"has TASK {module.TASK!r}, not one of {', '.join(TASKS)}")
+        raise ValueError(f"Model family {name!r} ({entries[name].value}) {problem}: see "
+                         "tfgan_zoo/families.py for what a family provides.")
+    return module
 
 
 def modules():
-    """Every installed family module, GANs and extractors."""
-    return [importlib.import_module(entry.value)
-            for group in GROUPS for entry in _entries(group).values()]
+    """Every installed family module."""
+    return [get(name) for name in available()]
+
+
+def check_options(name, options):
+    """`options` without the ones given as None, after refusing any that
+    family `name` does not declare."""
+    declared = {option.name: option for option in get(name).OPTIONS}
+    unknown = sorted(set(options) - set(declared))
+    if unknown:
+        raise ValueError(f"Family {name!r} has no option {', '.join(unknown)}: its options "
+                         f"are {', '.join(sorted(declared)) or 'none'}.")
+    for key, value in options.items():
+        option = declared[key]
+        if value is not None and option.choices and value not in option.choices:
+            raise ValueError(f"{key}={value!r} is not a choice of family {name!r}: use one "
+                             f"of {', '.join(map(str, option.choices))}.")
+        if option.rule:
+            checks.check(key, value, option.rule)
+    return {key: value for key, value in options.items() if value is not None}
 
 
 def load_all():
-    """Imports every family so Keras can deserialize their networks."""
-    modules()
+    """Imports every family so that Keras can deserialize their models
+    (without the protocol check: a family that imports `tfgan_zoo` first
+    is still half-imported here)."""
+    for entry in _entries().values():
+        importlib.import_module(entry.value)

@@ -54,6 +54,40 @@ def make_temp_dir(parent):
     return path
 
 
+@contextlib.contextmanager
+def atomic_dir(path, replace=False):
+    """Yields a temporary folder beside `path`; on success renames it to `path`.
+
+    The parent's temporary folders of dead processes are removed first. If
+    `path` exists, `FileExistsError` is raised (another writer won: the
+    caller decides whether that copy will do), unless `replace`: then the
+    old folder is swapped out and deleted after the new one is in place.
+    On any error the temporary folder is removed and `path` is untouched.
+    """
+    parent = os.path.dirname(os.path.abspath(path))
+    os.makedirs(parent, exist_ok=True)
+    remove_stale_partials(parent)
+    tmp = make_temp_dir(parent)
+    old = None
+    try:
+        yield tmp
+        if replace and os.path.exists(path):
+            old = make_temp_dir(parent)
+            os.rename(path, os.path.join(old, "old"))
+        try:
+            os.rename(tmp, path)
+        except OSError:
+            if old:  # put the old folder back
+                os.rename(os.path.join(old, "old"), path)
+            if os.path.isdir(path):
+                raise FileExistsError(f"{path} exists: it was not replaced.") from None
+            raise
+    finally:
+        for leftover in (tmp, old):
+            if leftover and os.path.exists(leftover):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
 def write_bytes(path, data):
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as f:

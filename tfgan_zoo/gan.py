@@ -156,11 +156,11 @@ class GAN(AdversarialModel):
             raise ValueError(
                 "This GAN is conditional (num_classes="
                 f"{self.num_classes}) but the data has no labels: give "
-                "(images, labels) batches, e.g. data.load(..., labels=True).")
+                "(images, labels) batches, e.g. data.load_images(..., labels=True).")
         if not self.conditional and labels is not None:
             raise ValueError(
                 "The data gives (images, labels) but this GAN is unconditional: "
-                "drop the labels (data.load(..., labels=False)) or build "
+                "drop the labels (data.load_images(..., labels=False)) or build "
                 "networks with num_classes=... for a conditional GAN.")
         images = tf.cast(images, tf.float32)
         if labels is not None:

@@ -20,13 +20,13 @@ import http.client
 import json
 import os
 import re
-import shutil
 import tarfile
 import time
 import urllib.request
 import zipfile
 
 import keras
+import numpy as np
 
 from tfgan_zoo import families, files
 
@@ -44,10 +44,13 @@ def home():
 
 
 def registry():
-    """name -> preset entry of every installed family."""
+    """name -> preset entry of every installed family, with the family's
+    name and task added (`family`, `task`)."""
     entries = {}
-    for module in families.modules():
-        entries.update(getattr(module, "PRESETS", {}))
+    for family in families.available():
+        module = families.get(family)
+        for name, entry in module.PRESETS.items():
+            entries[name] = {**entry, "family": family, "task": module.TASK}
     return entries
 
 
@@ -146,11 +149,18 @@ def fetch(url, sha256=None, name=None, timeout=None):
     if os.path.isdir(final):
         return final
     timeout = _timeout(timeout)
-    os.makedirs(cache, exist_ok=True)
-    files.remove_stale_partials(cache)
-    tmp = files.make_temp_dir(cache)
     try:
-        archive = os.path.join(tmp, "preset.tar.gz")
+        with files.atomic_dir(final) as tmp:
+            _fetch_into(tmp, url, sha256, name, timeout)
+    except FileExistsError:  # a concurrent fetch won: its copy is verified too
+        pass
+    return final
+
+
+def _fetch_into(tmp, url, sha256, name, timeout):
+    """Downloads, checks and unpacks the archive `url` into the folder `tmp`."""
+    archive = tmp + ".tar.gz"  # a sibling with tmp's .partial-PID- name
+    try:
         try:
             _download(url, archive, timeout)
         except (OSError, http.client.HTTPException) as error:
@@ -163,21 +173,15 @@ def fetch(url, sha256=None, name=None, timeout=None):
             raise ValueError(f"Checksum mismatch for {url}: expected sha256 {sha256}, "
                              f"got {_sha256(archive)}. The download is corrupt or the "
                              "preset was changed; nothing was cached.")
-        unpacked = os.path.join(tmp, "preset")
         try:
             with tarfile.open(archive) as tar:
-                tar.extractall(unpacked, filter="data")
+                tar.extractall(tmp, filter="data")
         except (tarfile.TarError, EOFError) as error:
             raise ValueError(f"{url} is not a preset archive (.tar.gz): {error}") from None
-        verify(unpacked)
-        try:
-            os.rename(unpacked, final)
-        except OSError:
-            if not os.path.isdir(final):  # not a concurrent fetch that won
-                raise
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return final
+        if os.path.exists(archive):
+            os.remove(archive)
+    verify(tmp)
 
 
 def _timeout(timeout):
@@ -231,10 +235,12 @@ def pack(directory, archive):
     return _sha256(archive)
 
 
-def load_network(source):
-    """The Keras model (a classifier, or a compiled `GAN` or translator) of a
-    preset, with its weights, or of a `.keras` file (not compiled: sampling
-    and export need no optimizers); deserialized in `safe_mode`."""
+def load(source):
+    """The model of a preset (a registry name, a folder, a `file://` or
+    `https://` URL) or of a `.keras` file, whatever its kind: a compiled GAN
+    or translator with the settings it was trained with, or a classifier.
+    Preset folders are verified first; everything is deserialized in Keras
+    `safe_mode`. `from_preset` is the same function (keras-hub's name)."""
     source = os.fspath(source)
     if os.path.isfile(source):
         return _read_keras_file(source)
@@ -247,6 +253,22 @@ def load_network(source):
     return model
 
 
+from_preset = load
+
+
+def load_as(model, kinds, use):
+    """`model` (a Keras model, or a source for `load`) if it is an instance
+    of one of `kinds` (classes), else a clear error saying what it is and
+    what `use` takes."""
+    source = "The model"
+    if isinstance(model, (str, os.PathLike)):
+        source, model = os.fspath(model), load(model)
+    if not isinstance(model, kinds):
+        names = " or ".join(kind.__name__ for kind in kinds)
+        raise ValueError(f"{source} holds a {type(model).__name__}, not a {names}: {use}.")
+    return model
+
+
 def _read_keras_file(path):
     """`keras.models.load_model`, with one clear error for a file that is not
     a whole `.keras` file (Keras calls a text or cut-off file "not found")."""
@@ -256,21 +278,21 @@ def _read_keras_file(path):
         with open(path, "rb") as f:
             if not zipfile.is_zipfile(f):
                 raise zipfile.BadZipFile("it is not a zip archive")
-        return keras.models.load_model(path, compile=False)
+        return keras.models.load_model(path)
     except (zipfile.BadZipFile, KeyError, OSError, EOFError) as error:  # OSError: from h5py
         raise ValueError(f"{path} is not a readable .keras file (truncated or corrupt?): "
                          f"{error}. Copy or save it again, or {GIVE_A_MODEL}.") from None
 
 
-def save_network(model, directory, card, extra_files=None):
-    """Writes a preset folder whole, or not at all (temp folder, rename).
-
-    `extra_files`: {name: bytes}, e.g. a sample grid the card shows.
-    """
-    parent = os.path.dirname(os.path.abspath(directory))
-    os.makedirs(parent, exist_ok=True)
-    tmp = files.make_temp_dir(parent)
-    try:
+def save(model, directory, card, extra_files=None, replace=False):
+    """Writes a preset folder whole, or not at all (`files.atomic_dir`):
+    `config.json`, `model.weights.h5`, `card.md`, `extra_files` ({name:
+    bytes}, e.g. the sample grid the card shows) and `SHA256SUMS`. An
+    existing `directory` is refused unless `replace`."""
+    if os.path.exists(directory) and not replace:
+        raise FileExistsError(f"{directory} exists and is not overwritten: choose another "
+                              "folder, or remove it first.")
+    with files.atomic_dir(directory, replace=replace) as tmp:
         with open(os.path.join(tmp, "config.json"), "w") as f:
             json.dump(keras.saving.serialize_keras_object(model), f, indent=1)
         model.save_weights(os.path.join(tmp, "model.weights.h5"))
@@ -282,31 +304,134 @@ def save_network(model, directory, card, extra_files=None):
         names = sorted(os.listdir(tmp))
         with open(os.path.join(tmp, SUMS), "w") as f:
             f.writelines(f"{_sha256(os.path.join(tmp, n))}  {n}\n" for n in names)
-        if os.path.exists(directory):
-            shutil.rmtree(directory)
-        os.replace(tmp, directory)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
-def read_config(source):
-    """The verified `config.json` of a preset, as a dict (nothing is built)."""
-    with open(os.path.join(resolve(source), "config.json")) as f:
-        return json.load(f)
+CARD = """# {name}
+
+{description}
+
+| | |
+| --- | --- |
+| family | `{family}` ({task}), {params:,} parameters |
+| data | `{data}`: {num_examples} training examples; scored on its test split |
+| command | `{command}` |
+| epochs | {epochs} (batch {batch_size}) |
+| wall time | {minutes:.1f} min of training ({machine}) |
+| settings | {settings} |
+
+## Metrics
+
+```
+{report}
+```
+{preview}
+## Intended use and limits
+{limits}
+
+## Data license
+{data_license}
+"""
 
 
-class NotAGANError(ValueError):
-    """A preset (e.g. a feature extractor) that holds another kind of model."""
+def publish(run_dir, name, out=None, description=None, data_license=None, limits=None,
+            extractor=None, num=10_000, data=None, command=None, replace=False,
+            verbose=1):
+    """Writes a preset folder from the finished run in `run_dir` (a folder
+    `tfgan-zoo train` wrote, with its `model.keras`) and returns its path.
+
+    The folder (`out`, default `./NAME`) holds the model (`config.json`,
+    `model.weights.h5`), `metrics.json` (`metrics.evaluate` of the model on
+    the run's data, or `data`, with `extractor` and `num`), `samples.png`
+    for GANs and translators (10x10 samples, or test inputs beside their
+    translations), `card.md` (the run's family, data, settings, the command
+    that reproduces it, epochs, wall time, machine, metrics beside their
+    yardsticks, `limits`, `data_license`) and `SHA256SUMS`; it is written
+    whole or not at all, and an existing folder is replaced only with
+    `replace`. Load it with `tfgan_zoo.load(FOLDER)`.
+    """
+    import datetime
+    import platform
+
+    import tensorflow as tf
+
+    from tfgan_zoo import metrics, runs
+
+    folder = runs.RunFolder(run_dir)
+    settings = {k: v for k, v in folder.previous_settings().items() if k != runs.MARK}
+    if not settings or not os.path.isfile(folder.model):
+        raise ValueError(f"{run_dir} holds no finished run (run.json and model.keras of "
+                         "`tfgan-zoo train`): finish it by running its train command again.")
+    out = os.path.abspath(out or name)
+    if os.path.exists(out) and not replace:
+        raise FileExistsError(f"{out} exists and is not overwritten: choose another --out, "
+                              "or remove it first.")
+    family = families.get(settings["family"])
+    data = data or settings["data"]
+    model = load(folder.model)
+    scores = metrics.evaluate(model, data, num=num, extractor=extractor, verbose=verbose)
+    history = runs.read_json(os.path.join(folder.path, "history.json"))
+    preview = _preview(model, data)
+    extra = {"metrics.json": json.dumps(scores, indent=1).encode()}
+    if preview is not None:
+        extra["samples.png"] = tf.io.encode_png(preview).numpy()
+    shown = {k: v for k, v in settings.items()
+             if k not in ("data", "data_sha256", "family", "batch_size") and v not in (None,
+                                                                                      False)}
+    card = CARD.format(
+        name=name, description=description or f"A {settings['family']} model trained on "
+                                              f"{os.path.basename(str(data))}.",
+        family=settings["family"], task=family.TASK, params=model.count_params(),
+        data=os.path.basename(str(data)), num_examples=_num_examples(settings, data),
+        command=command or train_command(settings), epochs=len(history.get("seconds", [])),
+        batch_size=settings["batch_size"], minutes=sum(history.get("seconds", [])) / 60,
+        machine=(f"{platform.machine()}, {os.cpu_count()} CPU cores, TF {tf.__version__}, "
+                 f"{datetime.date.today()}"),
+        settings=", ".join(f"{k}={v}" for k, v in shown.items()) or "the defaults",
+        report=metrics.format_report(scores),
+        preview="\n![samples](samples.png)\n" if preview is not None else "",
+        limits=limits or "Not stated by the publisher.",
+        data_license=data_license or "Not stated by the publisher.")
+    save(model, out, card, extra, replace=replace)
+    return out
 
 
-def from_preset(source):
-    """A ready, compiled `GAN` (generator, discriminator, EMA generator if
-    any, and the compile settings it was trained with) from a preset name,
-    folder, `file://` or `https://` URL."""
+def train_command(settings):
+    """The `tfgan-zoo train` command line of a run's settings."""
+    words = ["tfgan-zoo", "train", "--family", settings["family"], "--data",
+             str(settings["data"]), "--out", "RUN_DIR"]
+    for key, value in settings.items():
+        if key in ("family", "data", "data_sha256") or value in (None, False):
+            continue
+        words.append("--" + key.replace("_", "-"))
+        if value is not True:
+            words.append(str(value))
+    return " ".join(words)
+
+
+def _num_examples(settings, data_source):
+    from tfgan_zoo import data
+
+    try:
+        task = families.get(settings["family"]).TASK
+        info = data.LOADERS[task](data_source, 1, limit=settings.get("limit"),
+                                  **({"labels": False} if "translation" not in task else {}))[1]
+        return info["num_examples"]
+    except (ValueError, OSError):
+        return "?"
+
+
+def _preview(model, data_source):
+    """uint8 [H, W, C] grid that shows what the model does, or None."""
+    from tfgan_zoo import callbacks, data, images
     from tfgan_zoo.gan import GAN
+    from tfgan_zoo.translator import Translator
 
-    model = load_network(source)
-    if not isinstance(model, GAN):
-        raise NotAGANError(f"{os.fspath(source)} holds a {type(model).__name__}, not a "
-                           f"GAN: {GIVE_A_MODEL} of a GAN.")
-    return model
+    if isinstance(model, GAN):
+        made = model.generate(100, seed=0, labels=model.class_cycle(100))
+        return images.grid(images.to_uint8(made), columns=10)
+    if isinstance(model, Translator):
+        a, b = data.load_domains(data_source, "test", model.PAIRED)
+        rows = callbacks.translation_rows(model, a[:10], b[:10])
+        return images.grid(np.concatenate([images.to_uint8(images.to_float(r))
+                                           for r in rows]), columns=10)
+    return None

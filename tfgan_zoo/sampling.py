@@ -5,12 +5,8 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import checks, images, presets
-
-
-def load(source):
-    """A `GAN` from a `.keras` file, or from a preset (name, folder or URL);
-    anything else is refused with a clear error."""
-    return presets.from_preset(source)
+from tfgan_zoo.gan import GAN
+from tfgan_zoo.translator import Translator
 
 
 def sample(model, out, num=64, seed=0, labels=None):
@@ -19,23 +15,11 @@ def sample(model, out, num=64, seed=0, labels=None):
     classes (one grid column each) unless `labels` are given: one label, or
     one per sample."""
     checks.check("num", num, "count")
-    gan = load(model) if isinstance(model, (str, os.PathLike)) else model
+    gan = presets.load_as(model, (GAN,), "sample takes a GAN (translate: a translator)")
     columns = None
     if gan.conditional and labels is None:
         labels, columns = gan.class_cycle(num), gan.num_classes
     images.save_samples(gan.generate(num, seed=seed, labels=labels), out, columns=columns)
-
-
-def load_translator(source):
-    """A Pix2Pix or CycleGAN from a `.keras` file or a preset (name, folder or URL)."""
-    from tfgan_zoo.image_to_image import Translator
-
-    source = os.fspath(source)
-    model = presets.load_network(source)
-    if not isinstance(model, Translator):
-        raise ValueError(f"{source!r} holds a {type(model).__name__}, not an image-to-image "
-                         "model (Pix2Pix or CycleGAN): use `sample` for GANs.")
-    return model
 
 
 def read_image(path):
@@ -54,17 +38,14 @@ def translate(model, inputs, out, reverse=False):
     """Translates the image files `inputs` by `model` (a translator, a .keras
     path or a preset) and writes `out`: one image's PNG, or for several a
     grid with inputs in the first row and translations in the second."""
-    model = load_translator(model) if isinstance(model, (str, os.PathLike)) else model
+    model = presets.load_as(model, (Translator,), "translate takes a translator (sample: a GAN)")
     pixels = [read_image(path) for path in ([inputs] if isinstance(inputs, (str, os.PathLike))
                                             else inputs)]
     shapes = {p.shape for p in pixels}
     if len(shapes) > 1:
         raise ValueError(f"The input images have different shapes {sorted(shapes)}.")
-    if reverse and not model.reversible:
-        raise ValueError(f"--reverse applies to CycleGANs; a {type(model).__name__} "
-                         "translates one way.")
     batch = np.stack(pixels)
-    made = model.translate(batch, reverse=True) if reverse else model.translate(batch)
+    made = model.translate(batch, reverse=reverse)
     if len(batch) == 1:
         images.save_samples(made, out, columns=1)
     else:

@@ -1,4 +1,4 @@
-"""`train`: build a family's networks for a data set and fit a GAN, the way
+"""`train`: build a family's model for a data set and fit it, the way
 `tfgan-zoo train` does, resuming from the last epoch after a crash."""
 import functools
 import os
@@ -10,109 +10,132 @@ import keras
 from tfgan_zoo import callbacks, checks, data, distribute, families, files, presets, runs
 from tfgan_zoo.gan import GAN
 
-# Optimizer and D-steps per loss, from the papers that introduced them.
+# Optimizer and D-steps per GAN loss, from the papers that introduced them.
 RECIPES = {
     "wgan_gp": {"d_steps": 5, "adam": {"learning_rate": 1e-4, "beta_1": 0.0, "beta_2": 0.9}},
 }
 DEFAULT_RECIPE = {"d_steps": 1, "adam": {"learning_rate": 2e-4, "beta_1": 0.5}}
+# Translators: Adam(2e-4, beta_1=0.5) for both players, the image-to-image
+# papers' choice; extractors: Adam with cosine decay.
+TRANSLATOR_ADAM = {"learning_rate": 2e-4, "beta_1": 0.5}
+EXTRACTOR_LEARNING_RATE = 1e-3
+TRANSLATION = ("paired_translation", "unpaired_translation")
+# The settings of `train` that apply to some tasks (families.TASKS) only.
+APPLIES = {"conditional": ("generation",), "d_steps": ("generation",),
+           "ema_decay": ("generation",), "simultaneous": ("generation",),
+           "num_classes": ("generation", "extraction"),
+           "loss": ("generation",) + TRANSLATION, "beta_1": ("generation",) + TRANSLATION}
 
 
-def train(data_source, out, family="dcgan", loss=None, epochs=1,
+def train(data_source, out, family, loss=None, epochs=1,
           batch_size=64, conditional=False, d_steps=None, learning_rate=None,
           beta_1=None, ema_decay=None, simultaneous=False, seed=0, limit=None,
           strategy="default", resume=True, verbose="auto", num_classes=None,
           pixel_range=None, on_divergence="stop", **family_options):
-    """Trains a GAN of `family` on `data_source` (see `data.load`) into `out`.
+    """Trains a model of `family` (see `families`) on `data_source` into `out`.
 
-    Each epoch writes `out/samples/epoch_NNN.png` (fixed latents),
-    `out/checkpoints/epoch_NNN.keras` (the last two are kept) and
-    `out/history.json`; the end writes `out/model.keras`. Every file is
-    written to a temporary name first. `out` must be new, empty, or a
-    folder of a run (`runs.RunFolder`), and one process at a time trains
-    into it. If `out` holds checkpoints of the same run (same settings, same
-    data by content) and `resume` is true, training continues after the last
-    one that loads with the weights, optimizer and RNG states and data order
-    it would have had; `resume=False` starts over (never replacing a
-    finished run's model.keras). `batch_size` is global; `strategy` is a name
-    for `distribute.get_strategy` or a `tf.distribute.Strategy`.
-    `learning_rate` and `beta_1` override the loss's Adam settings (`RECIPES`);
-    `simultaneous` see `GAN.compile`; `num_classes` and `pixel_range` see
-    `data.load`. A GAN run whose discriminator logits explode or whose
-    generator collapses stops with `callbacks.TrainingDiverged`
+    The family's task picks the data (`data.LOADERS`: images, with labels
+    for a conditional GAN or an extractor; paired or unpaired images for
+    translators) and the training: a GAN with `loss` (default
+    non_saturating), `d_steps`, `ema_decay` and `simultaneous` (see
+    `GAN.compile`); a translator with its own losses (`loss`: its
+    adversarial loss, if it takes one); an extractor as a classifier of the
+    data's labels (cross-entropy, Adam with cosine decay).
+    Each epoch writes `out/samples/epoch_NNN.png` (fixed latents or
+    examples; not for extractors), `out/checkpoints/epoch_NNN.keras` (the
+    last two are kept) and `out/history.json`; the end writes
+    `out/model.keras`. Every file is written to a temporary name first.
+    `out` must be new, empty, or a folder of a run (`runs.RunFolder`), and
+    one process at a time trains into it. If `out` holds checkpoints of the
+    same run (same settings, same data by content) and `resume` is true,
+    training continues after the last one that loads with the weights,
+    optimizer and RNG states and data order it would have had;
+    `resume=False` starts over (never replacing a finished run's
+    model.keras). `batch_size` is global; `strategy` is a name for
+    `distribute.get_strategy` or a `tf.distribute.Strategy`.
+    `learning_rate` and `beta_1` override the defaults (for GANs, the
+    loss's `RECIPES`); `num_classes` and `pixel_range` see
+    `data.load_images`. A GAN run whose discriminator logits explode or
+    whose generator collapses stops with `callbacks.TrainingDiverged`
     (`on_divergence="stop"`) or warns (`"warn"`); see
-    `callbacks.DivergenceGuard`. `family_options` go to the family's `build`
-    (e.g. `width=32`); one given as None keeps the family's default.
-    Returns the trained `GAN`.
+    `callbacks.DivergenceGuard`. `family_options` are the family's declared
+    `OPTIONS` (e.g. `width=32`); one given as None keeps its default.
+    Returns the trained model.
     """
     checks.check_settings(epochs=epochs, batch_size=batch_size, d_steps=d_steps,
-                    learning_rate=learning_rate, beta_1=beta_1, ema_decay=ema_decay,
-                    limit=limit, num_classes=num_classes)
-    family_options = {k: v for k, v in family_options.items() if v is not None}
+                          learning_rate=learning_rate, beta_1=beta_1, ema_decay=ema_decay,
+                          limit=limit, num_classes=num_classes)
     module = families.get(family)
-    if hasattr(module, "build_model"):
-        gan_only = {"conditional": conditional, "d_steps": d_steps, "ema_decay": ema_decay,
-                    "simultaneous": simultaneous, "num_classes": num_classes}
-        given = [name for name, value in gan_only.items() if value not in (None, False)]
-        if given:
-            raise ValueError(f"{family} is an image-to-image family: {', '.join(given)} "
-                             "apply to GANs only.")
-        return _train_translator(module, data_source, out, family, loss, epochs, batch_size,
-                                 learning_rate, beta_1, seed, limit, strategy, resume, verbose,
-                                 pixel_range, family_options)
-    if num_classes is not None and not conditional:
+    family_options = families.check_options(family, family_options)
+    task = module.TASK
+    given = {"conditional": conditional, "d_steps": d_steps, "ema_decay": ema_decay,
+             "simultaneous": simultaneous, "num_classes": num_classes, "loss": loss,
+             "beta_1": beta_1}
+    for name, value in given.items():
+        if value not in (None, False) and task not in APPLIES[name]:
+            raise ValueError(f"{name} does not apply to family {family!r} ({task}): it "
+                             f"applies to {' and '.join(APPLIES[name])} only.")
+    if task == "generation" and num_classes is not None and not conditional:
         raise ValueError("num_classes applies to a conditional GAN: add --conditional.")
-    loss = loss or "non_saturating"
+    if task == "generation":
+        loss = loss or "non_saturating"
     run = {"data": str(data_source), "family": family, "loss": loss,
-           "batch_size": batch_size, "conditional": conditional, "d_steps": d_steps,
-           "learning_rate": learning_rate, "ema_decay": ema_decay, "seed": seed,
-           "limit": limit, **family_options}
-    # Recorded only when set, so that runs.json files of older runs still match.
+           "batch_size": batch_size, **({"conditional": conditional, "d_steps": d_steps}
+                                        if task == "generation" else {}),
+           "learning_rate": learning_rate,
+           **({"ema_decay": ema_decay} if task == "generation" else {}),
+           **({"beta_1": beta_1} if task in TRANSLATION else {}),
+           "seed": seed, "limit": limit, **family_options}
+    # Recorded only when set, so that run.json files of older runs still match.
     for key, value in (("beta_1", beta_1), ("simultaneous", simultaneous or None),
                        ("num_classes", num_classes), ("pixel_range", pixel_range)):
         if value is not None:
             run[key] = value
-    adam = {k: v for k, v in (("learning_rate", learning_rate), ("beta_1", beta_1))
-            if v is not None}
-
-    def build(info):
-        return _build(family, loss, info, conditional, d_steps, adam, ema_decay,
-                      simultaneous, seed, family_options)
-
-    load = functools.partial(data.load, data_source, batch_size, labels=conditional, seed=seed,
-                             limit=limit, num_classes=num_classes, pixel_range=pixel_range)
-    return _fit(build, run, data_source, load, out, epochs, seed, strategy, resume, verbose,
-                guard=callbacks.DivergenceGuard(seed=seed, action=on_divergence))
-
-
-def _train_translator(module, data_source, out, family, loss, epochs, batch_size,
-                      learning_rate, beta_1, seed, limit, strategy, resume, verbose,
-                      pixel_range, family_options):
-    """`train` for pix2pix and CycleGAN: Adam(2e-4, beta_1=0.5) for both
-    players (the papers'), `loss` for pix2pix's adversarial term."""
-    run = {"data": str(data_source), "family": family, "loss": loss,
-           "batch_size": batch_size, "learning_rate": learning_rate, "beta_1": beta_1,
-           "seed": seed, "limit": limit, **family_options}
-    if pixel_range is not None:
-        run["pixel_range"] = pixel_range
-    if not module.PAIRED and loss not in (None, "least_squares"):
-        raise ValueError(f"CycleGAN trains with its least-squares loss, not {loss!r}.")
-    adam = {"learning_rate": learning_rate or 2e-4, "beta_1": 0.5 if beta_1 is None else beta_1}
+    labels = conditional or task == "extraction"
+    load = functools.partial(data.LOADERS[task], data_source, batch_size, seed=seed,
+                             limit=limit, pixel_range=pixel_range,
+                             **({"labels": labels, "num_classes": num_classes}
+                                if task not in TRANSLATION else {}))
 
     def build(info):
         model = module.build_model(info, seed=seed, **family_options)
-        options = {"loss": loss or "non_saturating"} if module.PAIRED else {}
-        model.compile(g_optimizer=keras.optimizers.Adam(**adam),
-                      d_optimizer=keras.optimizers.Adam(**adam), **options)
+        _compile(model, task, loss, learning_rate, beta_1, d_steps, ema_decay, simultaneous,
+                 epochs * info["steps_per_epoch"])
         return model
 
-    load = functools.partial(data.load_paired if module.PAIRED else data.load_unpaired,
-                             data_source, batch_size, seed=seed, limit=limit,
-                             pixel_range=pixel_range)
-
-    def grid(directory):  # fixed examples: the first batch of the first epoch
-        return callbacks.TranslationGrid(directory, load(epochs=range(1))[0])
+    grid, guard = None, None
+    if task == "generation":
+        guard = callbacks.DivergenceGuard(seed=seed, action=on_divergence)
+        grid = functools.partial(callbacks.SampleGrid, seed=seed)
+    elif task in TRANSLATION:
+        def grid(directory):  # fixed examples: the first batch of the first epoch
+            return callbacks.TranslationGrid(directory, load(epochs=range(1))[0])
     return _fit(build, run, data_source, load, out, epochs, seed, strategy, resume, verbose,
-                grid=grid)
+                grid=grid, guard=guard)
+
+
+def _compile(model, task, loss, learning_rate, beta_1, d_steps, ema_decay, simultaneous,
+             steps):
+    """Compiles a freshly built model of `task` with `train`'s settings."""
+    if task == "extraction":
+        schedule = keras.optimizers.schedules.CosineDecay(
+            learning_rate or EXTRACTOR_LEARNING_RATE, steps)
+        model.compile(keras.optimizers.Adam(schedule),
+                      keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=["accuracy"])
+        return
+    asked = {k: v for k, v in (("learning_rate", learning_rate), ("beta_1", beta_1))
+             if v is not None}
+    if task == "generation":
+        recipe = RECIPES.get(loss, DEFAULT_RECIPE)
+        adam = dict(recipe["adam"], **asked)
+        settings = {"loss": loss, "d_steps": d_steps or recipe["d_steps"],
+                    "ema_decay": ema_decay, "simultaneous": simultaneous}
+    else:
+        adam = dict(TRANSLATOR_ADAM, **asked)
+        settings = {"loss": loss} if loss else {}
+    model.compile(g_optimizer=keras.optimizers.Adam(**adam),
+                  d_optimizer=keras.optimizers.Adam(**adam), **settings)
 
 
 def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=None,
@@ -131,20 +154,20 @@ def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=No
     """
     checks.check_settings(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                     freeze_d=freeze_d, ema_decay=ema_decay, limit=limit)
-    config = presets.read_config(preset)["config"]
-    num_classes = config.get("num_classes")
+    preset_gan = presets.load_as(preset, (GAN,), "finetune continues a GAN preset")
+    num_classes = preset_gan.num_classes
     run = {"preset": preset, "data": str(data_source), "batch_size": batch_size,
            "learning_rate": learning_rate, "freeze_d": freeze_d, "ema_decay": ema_decay,
            "seed": seed, "limit": limit}
     if pixel_range is not None:
         run["pixel_range"] = pixel_range
 
-    load = functools.partial(data.load, data_source, batch_size,
+    load = functools.partial(data.load_images, data_source, batch_size,
                              labels=num_classes is not None, seed=seed, limit=limit,
                              num_classes=num_classes, pixel_range=pixel_range)
 
     def build(info):
-        gan = presets.from_preset(preset)
+        gan = preset_gan
         weighted = [layer for layer in gan.discriminator.layers if layer.weights]
         if freeze_d > len(weighted):
             raise ValueError(f"freeze_d={freeze_d} but the discriminator has only "
@@ -161,6 +184,7 @@ def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=No
         gan.compile(**settings)
         return gan
     return _fit(build, run, data_source, load, out, epochs, seed, strategy, resume, verbose,
+                grid=functools.partial(callbacks.SampleGrid, seed=seed),
                 guard=callbacks.DivergenceGuard(seed=seed, action=on_divergence))
 
 
@@ -178,8 +202,8 @@ def _fit(build, run, data_source, load, out, epochs, seed, strategy, resume, ver
          grid=None, guard=None):
     """Fits `build(data_info)`'s model on `load(epochs=...)`'s data into `out`,
     resuming from its checkpoints; `grid(directory)` makes the callback that
-    writes the sample grids (default: a GAN's `SampleGrid`), `guard` is a
-    callback that stops a diverged run. The run's settings `run` record
+    writes the sample grids (None: no grids), `guard` is a callback that
+    stops a diverged run. The run's settings `run` record
     `data_source` by its digest."""
     run = {**run, "data_sha256": data.fingerprint(data_source)}
     if isinstance(strategy, str):
@@ -212,19 +236,20 @@ def _fit_in(folder, out, build, run, load, epochs, seed, strategy, resume, verbo
         start_epoch, gan = folder.load_latest() if resume else (0, None)
     keras.utils.set_random_seed(seed)
     dataset, info = load(epochs=range(start_epoch, epochs))  # checks the data first
+    resumed = gan is not None
+    if not resumed and start_epoch < epochs:
+        with strategy.scope():
+            gan = build(info)  # checks the family's settings before anything is written
     if chief:
-        if gan is None:
+        if not resumed:
             folder.start_over()  # refuses to replace a finished run's model.keras
         folder.write_settings(run)
-    if gan is not None:
+    if resumed:
         print(f"Resuming after epoch {start_epoch} from "
               f"{callbacks.checkpoint_path(folder.checkpoints, start_epoch)}")
     if start_epoch >= epochs:
         print(f"{folder.path} already holds {start_epoch} epochs (asked for {epochs}): "
               "nothing to train.")
-    elif gan is None:
-        with strategy.scope():
-            gan = build(info)
     if start_epoch < epochs:
         previous = runs.read_json(os.path.join(folder.path, "history.json")) \
             if start_epoch else {}
@@ -233,8 +258,7 @@ def _fit_in(folder, out, build, run, load, epochs, seed, strategy, resume, verbo
                 callbacks=[
                     callbacks.StopOnNaN(),
                     *([guard] if guard else []),  # after StopOnNaN, which names a NaN first
-                    (grid or functools.partial(callbacks.SampleGrid, seed=seed))(
-                        os.path.join(out, "samples")),
+                    *([grid(os.path.join(out, "samples"))] if grid else []),
                     # History first: if a kill falls between the two, the
                     # resumed run overwrites the extra epoch of history.
                     callbacks.HistoryFile(os.path.join(out, "history.json"), previous),
@@ -243,19 +267,4 @@ def _fit_in(folder, out, build, run, load, epochs, seed, strategy, resume, verbo
     if start_epoch < epochs or not os.path.exists(os.path.join(out, "model.keras")):
         with files.atomic_path(os.path.join(out, "model.keras")) as tmp:
             gan.save(tmp)
-    return gan
-
-
-def _build(family, loss, info, conditional, d_steps, adam, ema_decay, simultaneous, seed,
-           family_options):
-    recipe = RECIPES.get(loss, DEFAULT_RECIPE)
-    adam = dict(recipe["adam"], **adam)
-    generator, discriminator = families.get(family).build(
-        info["image_shape"], num_classes=info["num_classes"] if conditional else None,
-        **family_options)
-    gan = GAN(generator, discriminator, seed=seed, name=f"{family}_gan")
-    gan.compile(g_optimizer=keras.optimizers.Adam(**adam),
-                d_optimizer=keras.optimizers.Adam(**adam), loss=loss,
-                d_steps=d_steps or recipe["d_steps"], ema_decay=ema_decay,
-                simultaneous=simultaneous)
     return gan

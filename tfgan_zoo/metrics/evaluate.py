@@ -1,6 +1,12 @@
-"""`evaluate`: FID, KID, IS and precision/recall of a GAN against real data,
-beside the same numbers for real test images (the floor that a perfect
-generator would reach)."""
+"""`evaluate`: scores of any model of the zoo against real data, beside the
+yardsticks that say what the numbers mean.
+
+GANs (or samples): FID, KID, IS and precision/recall against training
+images, beside the same numbers for real test images (the floor a perfect
+generator would reach) and for blurred test images (a yardstick a useful
+generator must beat). Translators: L1, SSIM and FID to the targets (paired)
+or FID to the other domain and cycle L1 (unpaired), beside the identity
+mapping. Extractors: test accuracy."""
 import os
 
 import keras
@@ -8,16 +14,15 @@ import numpy as np
 
 import tensorflow as tf
 
-from tfgan_zoo import data
+from tfgan_zoo import data, presets
+from tfgan_zoo.gan import GAN
 from tfgan_zoo.images import to_float
-from tfgan_zoo.metrics import extractors
+from tfgan_zoo.metrics import extractors, translation
+from tfgan_zoo.translator import Translator
 from tfgan_zoo.metrics.fid import StreamingStats, frechet_distance_from_stats
 from tfgan_zoo.metrics.inception_score import inception_score
 from tfgan_zoo.metrics.kid import kernel_distance
 from tfgan_zoo.metrics.precision_recall import precision_recall
-
-DEFAULT_EXTRACTORS = {"fashion_mnist": "classifier_fashion_mnist", "mnist": "classifier_mnist"}
-
 
 class FeatureSet:
     """Streams images through an extractor: FID statistics in flat memory,
@@ -71,8 +76,8 @@ def blurred(images):
 
 
 def load_samples(path, pixel_range=None):
-    """A GAN from `.keras`, or uint8/float samples from `.npy` [N, H, W, C]
-    (floats as `data.check_images` takes them)."""
+    """uint8/float samples from `.npy` [N, H, W, C] (floats as
+    `data.check_images` takes them), else the model `presets.load` reads."""
     if str(path).endswith(".npy"):
         if not os.path.exists(path):
             raise FileNotFoundError(f"No samples file {path!r}.")
@@ -82,36 +87,59 @@ def load_samples(path, pixel_range=None):
             raise ValueError(f"{path} is not a readable .npy file ({error}): write samples "
                              "with numpy.save or `tfgan-zoo sample --out samples.npy`.") from None
         return data.check_images(samples, pixel_range)
-    from tfgan_zoo.sampling import load
-    return load(path)
+    return presets.load(path)
 
 
 def evaluate(model, data_source, num=10_000, num_real=None, extractor=None,
              extractor_weights=None, batch_size=500, seed=0, verbose=1, pixel_range=None):
-    """Scores `model` (a GAN, a `.keras`/`.npy` path, or an array of samples)
-    against `data_source` (`fashion_mnist`, `mnist`, or an `.npz`).
+    """Scores `model` (a GAN, translator or extractor; a `.keras`/`.npy`
+    path or preset; or an array of samples) against `data_source`.
 
-    `num` generated images against `num_real` (default `num`) random
-    training images, fewer if the data has fewer; the floor scores up to
-    `num_real` test images against the same training images. KID and
-    precision/recall use the first `num_real` generated images; FID (from
-    streaming statistics, in flat memory) and IS use all `num`.
+    `extractor` (default: the extractor preset trained on the data set
+    `data_source` names, see `extractors.default_for`) gives the features.
     Sample arrays and data as floats must say their range if they all lie
     in [0, 1] (`pixel_range`, see `data.check_images`).
-    Returns a dict: `fid`, `kid`, `kid_std`, `is`, `is_std`, `precision`,
-    `recall`, `density`, `coverage`, `num`, and `floor` with the same keys.
+
+    GANs and samples: `num` generated images against `num_real` (default
+    `num`) random training images, fewer if the data has fewer; the floor
+    scores up to `num_real` test images against the same training images,
+    the blurred yardstick those test images blurred (`blurred`). KID and
+    precision/recall use the first `num_real` generated images; FID (from
+    streaming statistics, in flat memory) and IS use all `num`. Returns a
+    dict: `fid`, `kid`, `kid_std`, `is`, `is_std`, `precision`, `recall`,
+    `density`, `coverage`, `num`, and `floor` and `blurred` with the same keys.
+
+    Translators: up to `num` test examples of the data (`a_test`,
+    `b_test`); returns `translation.paired_scores` or `unpaired_scores`
+    under `paired` / `unpaired`. Extractors: `accuracy` on the test split.
     """
+    source = "The model"
     if isinstance(model, (str, os.PathLike)):
-        model = load_samples(model, pixel_range)
+        source, model = os.fspath(model), load_samples(model, pixel_range)
     elif isinstance(model, np.ndarray):
         model = data.check_images(model, pixel_range)
-    # `fashion_mnist`, or a file called fashion_mnist.npz, picks its classifier.
-    dataset_name = os.path.basename(str(data_source)).removesuffix(".npz")
-    name = extractor or DEFAULT_EXTRACTORS.get(dataset_name)
+    about = {"data": str(data_source)}
+    if hasattr(model, "features_and_logits"):
+        return {**_accuracy(model, data_source, pixel_range, batch_size), **about}
+    name = extractor or extractors.default_for(data_source)
     if name is None:
         raise ValueError(f"No default extractor for {data_source!r}: pass one of "
-                         f"{', '.join(extractors.available())}.")
+                         f"{', '.join(extractors.available())} (or the folder or .keras "
+                         "file of one trained with `tfgan-zoo train --family` of an "
+                         "extraction family).")
     extract = extractors.get(name, weights=extractor_weights)
+    about["extractor"] = name
+    if isinstance(model, Translator):
+        return {**_translation(model, data_source, extract, num, pixel_range), **about}
+    if not isinstance(model, (GAN, np.ndarray)):
+        raise ValueError(f"{source} holds a {type(model).__name__}, not a GAN, translator or "
+                         "feature extractor: evaluate scores those, or samples (.npy).")
+    return {**_generation(model, data_source, extract, num, num_real, batch_size, seed,
+                          verbose, pixel_range), **about}
+
+
+def _generation(model, data_source, extract, num, num_real, batch_size, seed, verbose,
+                pixel_range):
     train, _ = data.load_arrays(data_source, "train", pixel_range)
     test, _ = data.load_arrays(data_source, "test", pixel_range)
     extract.check(train.shape[1:])
@@ -119,7 +147,7 @@ def evaluate(model, data_source, num=10_000, num_real=None, extractor=None,
     num_real = num_real or num
     train = train[rng.permutation(len(train))[:num_real]]
     test = test[:num_real]
-    progress = keras.utils.Progbar(len(train) + len(test) + num, unit_name="image",
+    progress = keras.utils.Progbar(len(train) + 2 * len(test) + num, unit_name="image",
                                    verbose=verbose)
 
     def featurize(batches, keep):
@@ -129,33 +157,78 @@ def evaluate(model, data_source, num=10_000, num_real=None, extractor=None,
             progress.add(len(images))
         return features
 
-    def real_batches(images):
+    def real_batches(images, transform=to_float):
         for start in range(0, len(images), batch_size):
-            yield to_float(images[start:start + batch_size])
+            yield transform(images[start:start + batch_size])
 
     reference = featurize(real_batches(train), len(train))
     floor = featurize(real_batches(test), len(train))
+    blur = featurize(real_batches(test, blurred), len(train))
     fake = featurize(_sample_batches(model, num, batch_size, seed), len(train))
     return {**fake.scores(reference), "floor": floor.scores(reference),
-            "num_real": len(train), "extractor": name, "data": str(data_source)}
+            "blurred": blur.scores(reference), "num_real": len(train)}
+
+
+def _translation(model, data_source, extract, num, pixel_range):
+    a, b = data.load_domains(data_source, "test", model.PAIRED, pixel_range)
+    a, b = a[:num], b[:num]
+    extract.check(b.shape[1:])
+    if model.PAIRED:
+        return {"paired": translation.paired_scores(model.translate(a), a, b, extract),
+                "num": len(a)}
+    return {"unpaired": translation.unpaired_scores(model, a, b, extract), "num": len(a)}
+
+
+def _accuracy(model, data_source, pixel_range, batch_size):
+    x, y = data.load_arrays(data_source, "test", pixel_range)
+    if y is None:
+        raise ValueError(f"{data_source} has no test labels (y_test): an extractor is scored "
+                         "by its accuracy on labelled test images.")
+    logits = model.predict(to_float(x), batch_size=batch_size, verbose=0)
+    return {"accuracy": float(np.mean(np.argmax(logits, axis=-1) == y)), "num": len(x)}
 
 
 def format_report(result):
-    """A table of the scores and their real-data floor."""
+    """A table of the scores beside their yardsticks, for any kind of model."""
+    if "accuracy" in result:
+        return (f"test accuracy {result['accuracy']:.4f} on {result['num']} images of "
+                f"{result['data']}")
+    if "paired" in result:
+        scores = result["paired"]
+        lines = [f"{'':<10} {'L1 (0-2)':>10} {'SSIM':>10} {'FID':>10}"]
+        for label, key in (("model", "model"), ("identity", "identity")):
+            row = scores[key]
+            lines.append(f"{label:<10} {row['l1']:>10.4f} {row['ssim']:>10.4f} "
+                         f"{row['fid']:>10.3f}")
+    elif "unpaired" in result:
+        lines = [f"{'':<10} {'FID':>10} {'identity FID':>14} {'cycle L1':>10}"]
+        for label, key in (("A -> B", "a_to_b"), ("B -> A", "b_to_a")):
+            row = result["unpaired"][key]
+            lines.append(f"{label:<10} {row['fid']:>10.3f} {row['identity_fid']:>14.3f} "
+                         f"{row['cycle_l1']:>10.4f}")
+    else:
+        return _gan_report(result)
+    lines.append(f"({result['num']} test examples of {result['data']}; FID by "
+                 f"{result['extractor']}; identity: the untranslated inputs)")
+    return "\n".join(lines)
+
+
+def _gan_report(result):
     rows = [("FID", "fid", "{:.3f}"), ("KID", "kid", "{:.5f}"), ("IS", "is", "{:.3f}"),
             ("precision", "precision", "{:.3f}"), ("recall", "recall", "{:.3f}"),
             ("density", "density", "{:.3f}"), ("coverage", "coverage", "{:.3f}")]
     std = {"kid": "kid_std", "is": "is_std"}
-    lines = [f"{'metric':<10} {'model':>20} {'real floor':>20}"]
+    lines = [f"{'metric':<10} {'model':>20} {'real floor':>20} {'blurred real':>20}"]
     for label, key, fmt in rows:
         cells = []
-        for scores in (result, result["floor"]):
+        for scores in (result, result["floor"], result["blurred"]):
             cell = fmt.format(scores[key])
             if key in std:
                 cell += " ± " + fmt.format(scores[std[key]])
             cells.append(cell)
-        lines.append(f"{label:<10} {cells[0]:>20} {cells[1]:>20}")
+        lines.append(f"{label:<10} {cells[0]:>20} {cells[1]:>20} {cells[2]:>20}")
     lines.append(f"(each against {result['num_real']} training images: {result['num']} "
-                 f"generated, and for the floor {result['floor']['num']} test images; "
-                 f"extractor {result['extractor']}, data {result['data']})")
+                 f"generated, and for the floor and the blurred yardstick "
+                 f"{result['floor']['num']} test images; extractor {result['extractor']}, "
+                 f"data {result['data']})")
     return "\n".join(lines)

@@ -1,6 +1,7 @@
 """Feature extractors: images in [-1, 1] -> (features, logits).
 
-Zoo classifiers (presets of kind "extractor", e.g. `classifier_fashion_mnist`)
+Zoo extractors (presets of families of task "extraction", or a `.keras`
+file of one, e.g. a run of `tfgan-zoo train` on your own labelled data)
 give features comparable inside the zoo; `inception_v3` gives the standard
 2048-d pool features and ImageNet logits of the FID/IS papers, from the
 Keras InceptionV3 ImageNet weights file the user supplies.
@@ -55,11 +56,24 @@ class Extractor:
 
 def available():
     return sorted([name for name, entry in presets.registry().items()
-                   if entry.get("kind") == "extractor"] + [INCEPTION])
+                   if entry["task"] == "extraction"] + [INCEPTION])
+
+
+def default_for(data_source):
+    """The extractor preset trained on the data set `data_source` names
+    (`fashion_mnist`, or a file called fashion_mnist.npz, picks the one whose
+    recipe trained on fashion_mnist.npz), or None."""
+    name = os.path.basename(str(data_source).rstrip("/")).removesuffix(".npz")
+    for preset, entry in sorted(presets.registry().items()):
+        trained_on = entry.get("recipe", {}).get("data", "")
+        if entry["task"] == "extraction" and trained_on.removesuffix(".npz") == name:
+            return preset
+    return None
 
 
 def get(name, weights=None):
-    """An `Extractor` by name (or the folder of a classifier preset).
+    """An `Extractor` by name: an extractor preset (name or folder), a
+    `.keras` file of an extraction family's model, or `inception_v3`.
 
     `weights` is only for `inception_v3`: the path of Keras's
     `inception_v3_weights_tf_dim_ordering_tf_kernels.h5`, or "random" for an
@@ -67,11 +81,15 @@ def get(name, weights=None):
     """
     if name == INCEPTION:
         return _inception(weights)
-    if not os.path.isdir(name) and name not in available():
-        raise ValueError(f"Unknown extractor {name!r}. Available: {', '.join(available())}.")
-    classifier = presets.load_network(name)
-    return Extractor(os.path.basename(os.path.normpath(name)), classifier.features_and_logits(),
-                     image_shape=tuple(classifier.image_shape))
+    if not os.path.exists(name) and name not in available():
+        raise ValueError(f"Unknown extractor {name!r}. Available: {', '.join(available())}, "
+                         "or a folder or .keras file of one.")
+    model = presets.load(name)
+    if not hasattr(model, "features_and_logits"):
+        raise ValueError(f"{name} holds a {type(model).__name__}, not a feature extractor "
+                         "(a model of a family of task extraction).")
+    return Extractor(os.path.basename(os.path.normpath(name)), model.features_and_logits(),
+                     image_shape=tuple(model.inputs[0].shape[1:]))
 
 
 def _inception(weights):

@@ -34,7 +34,7 @@ def inception_score(logits, splits=1):
         raise ValueError(f"Cannot split {len(logits)} rows of logits into {splits} "
                          "parts; pass more samples or fewer splits (at least 1).")
     if not np.isfinite(logits).all():
-        raise ValueError("logits contain NaN or infinite values; check the classifier's "
+        raise ValueError("logits contain NaN or infinite values; check the extractor's "
                          "inputs.")
     scores = [_score(part) for part in np.array_split(logits, splits)]
     return float(np.mean(scores)), float(np.std(scores))

@@ -1,7 +1,7 @@
 """Small CNN classifiers whose penultimate layer serves as FID/KID features."""
 import keras
 
-from zoo_models.network import Network
+from zoo_models.common.network import Network
 
 
 @keras.saving.register_keras_serializable(package="zoo_models.classifier")

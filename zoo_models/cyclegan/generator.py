@@ -2,13 +2,13 @@
 Johnson et al. 2016 (arXiv:1603.08155)."""
 import keras
 
+from zoo_models.common.network import Network, layers_in
+from zoo_models.common.norms import normalization
 from zoo_models.cyclegan.layers import ReflectionPad2D
-from zoo_models.network import Network, layers_in
 
 
 def _instance_norm(name):
-    # One group per channel; the epsilon of PyTorch's InstanceNorm2d.
-    return keras.layers.GroupNormalization(groups=-1, epsilon=1e-5, name=name)
+    return normalization("instance", name)
 
 
 @keras.saving.register_keras_serializable(package="zoo_models.cyclegan")

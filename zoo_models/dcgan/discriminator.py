@@ -2,7 +2,7 @@
 import keras
 
 from zoo_models.dcgan.shapes import num_upsamplings
-from zoo_models.network import Network, layers_in
+from zoo_models.common.network import Network, layers_in
 
 
 @keras.saving.register_keras_serializable(package="zoo_models.dcgan")

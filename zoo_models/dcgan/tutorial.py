@@ -2,7 +2,7 @@
 layer for layer, so that the zoo can be benchmarked like for like against it."""
 import keras
 
-from zoo_models.network import Network, layers_in
+from zoo_models.common.network import Network, layers_in
 
 
 @keras.saving.register_keras_serializable(package="zoo_models.dcgan")

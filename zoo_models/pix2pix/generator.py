@@ -1,7 +1,7 @@
 """pix2pix U-Net generator (Isola et al. 2017, arXiv:1611.07004)."""
 import keras
 
-from zoo_models.network import Network, layers_in
+from zoo_models.common.network import Network, layers_in
 
 MAX_DEPTH = 8  # pix2pix's 256x256 U-Net halves eight times, down to 1x1
 

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from conftest import networks
 from zoo_models import cyclegan, pix2pix
-from zoo_models.pix2pix.discriminator import default_num_down, receptive_field
+from zoo_models.common.patch import PatchDiscriminator
+from zoo_models.common.patch import default_num_down, receptive_field
 from zoo_models.pix2pix.generator import default_depth
 
 SHAPES = [(28, 28, 1), (32, 32, 3), (64, 48, 3)]
@@ -17,7 +19,7 @@ def uniform(shape, seed=0):
 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
 def test_pix2pix_shapes(shape):
-    g, d = pix2pix.build(shape, width=4)
+    g, d = networks("pix2pix", shape, width=4)
     assert (g.name, d.name) == ("generator", "discriminator")
     x = uniform((2,) + shape)
     y = np.asarray(g(x))
@@ -28,7 +30,7 @@ def test_pix2pix_shapes(shape):
 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
 def test_cyclegan_shapes(shape):
-    nets = cyclegan.build(shape, width=4, num_blocks=1)
+    nets = networks("cyclegan", shape, width=4, num_blocks=1)
     assert [n.name for n in nets] == [
         "generator_ab", "generator_ba", "discriminator_a", "discriminator_b"]
     g_ab, g_ba, d_a, d_b = nets
@@ -40,13 +42,14 @@ def test_cyclegan_shapes(shape):
 
 def test_channels_change_from_one_to_three():
     x = uniform((2, 32, 32, 1))
-    g, d = pix2pix.build((32, 32, 1), (32, 32, 3), width=4)
+    g, d = networks("pix2pix", (32, 32, 3), (32, 32, 1), width=4)
     y = np.asarray(g(x))
     assert y.shape == (2, 32, 32, 3)
     assert [tuple(i.shape[1:]) for i in d.inputs] == [(32, 32, 1), (32, 32, 3)]
     assert d([x, y]).shape == (2, 16, 16, 1)
 
-    g_ab, g_ba, d_a, d_b = cyclegan.build((32, 32, 1), (32, 32, 3), width=4, num_blocks=1)
+    g_ab, g_ba, d_a, d_b = networks("cyclegan", (32, 32, 3), (32, 32, 1), width=4, identity_weight=0,
+                                   num_blocks=1)
     b = np.asarray(g_ab(x))
     assert b.shape == (2, 32, 32, 3) and g_ba(b).shape == (2, 32, 32, 1)
     assert d_a(x).shape == d_b(b).shape == (2, 16, 16, 1)
@@ -74,11 +77,11 @@ def test_unet_depth():
 
 def test_refusals():
     with pytest.raises(ValueError, match="Unknown norm 'layer'"):
-        pix2pix.PatchDiscriminator(norm="layer")
+        PatchDiscriminator(norm="layer")
     with pytest.raises(ValueError, match="divisible by 4, got 30x30"):
         cyclegan.ResnetGenerator((30, 30, 1))
     with pytest.raises(ValueError, match="one size"):
-        pix2pix.build((28, 28, 1), (32, 32, 1))
+        networks("pix2pix", (32, 32, 1), (28, 28, 1))
 
 
 def test_receptive_field_arithmetic():
@@ -86,7 +89,7 @@ def test_receptive_field_arithmetic():
     # pix2pix's 70 px on 256 px, scaled: 28 * 70 / 256 = 7.7 -> 16 px
     assert [default_num_down(s) for s in [(28, 28, 1), (32, 32, 3), (64, 64, 3),
                                           (256, 256, 3)]] == [1, 1, 2, 3]
-    d = pix2pix.PatchDiscriminator((256, 256, 3), width=4)
+    d = PatchDiscriminator((256, 256, 3), width=4)
     assert (d.num_down, d.receptive_field) == (3, 70)
 
 
@@ -94,7 +97,7 @@ def test_receptive_field_measured():
     """Each logit depends on exactly a receptive_field(1) = 16 px square, and a
     pixel changes exactly the logits whose patch covers it."""
     keras.utils.set_random_seed(0)
-    d = pix2pix.PatchDiscriminator((32, 32, 1), width=4, num_down=1, conditional=False)
+    d = PatchDiscriminator((32, 32, 1), width=4, num_down=1, conditional=False)
     x = tf.constant(uniform((1, 32, 32, 1)))
     with tf.GradientTape() as tape:
         tape.watch(x)
@@ -121,10 +124,10 @@ def test_parameter_counts():
     #   features 4*4*8*16 (no bias)       = 2,048
     #   features_norm BN 4*16             =    64
     #   logits 4*4*16*1 + 1               =   257   -> 2,633
-    assert pix2pix.PatchDiscriminator((28, 28, 1), width=8).count_params() == 2_633
+    assert PatchDiscriminator((28, 28, 1), width=8).count_params() == 2_633
     # Unconditional, instance norm (GroupNorm: gamma, beta): 4*4*1*8 + 8 = 136,
     #   2,048 + 2*16 = 2,080, 257                                          -> 2,473
-    assert pix2pix.PatchDiscriminator((28, 28, 1), width=8, conditional=False,
+    assert PatchDiscriminator((28, 28, 1), width=8, conditional=False,
                                       norm="instance").count_params() == 2_473
     # UNet, width 4, 28x28x1, depth 2:
     #   down0 4*4*1*4 + 4 = 68; down1 4*4*4*8 + BN 4*8 = 544;
@@ -141,9 +144,9 @@ def test_parameter_counts():
 
 NETWORKS = {
     "unet": lambda **kw: pix2pix.UNet((32, 32, 1), out_channels=3, width=4, **kw),
-    "patch_conditional_batch": lambda **kw: pix2pix.PatchDiscriminator(
+    "patch_conditional_batch": lambda **kw: PatchDiscriminator(
         (32, 32, 1), target_channels=3, width=4, **kw),
-    "patch_instance": lambda **kw: pix2pix.PatchDiscriminator(
+    "patch_instance": lambda **kw: PatchDiscriminator(
         (28, 28, 3), width=4, conditional=False, norm="instance", **kw),
     "resnet_generator": lambda **kw: cyclegan.ResnetGenerator(
         (28, 28, 1), out_channels=3, width=4, num_blocks=1, **kw),
@@ -187,8 +190,9 @@ def test_mixed_bfloat16_survives_save_and_load(name, tmp_path):
 
 
 def test_build_passes_the_policy():
-    nets = (*pix2pix.build((28, 28, 1), width=4, dtype_policy="mixed_bfloat16"),
-            *cyclegan.build((28, 28, 1), width=4, num_blocks=1, dtype_policy="mixed_bfloat16"))
+    nets = (*networks("pix2pix", (28, 28, 1), width=4, dtype_policy="mixed_bfloat16"),
+            *networks("cyclegan", (28, 28, 1), width=4, num_blocks=1,
+                      dtype_policy="mixed_bfloat16"))
     for net in nets:
         assert net.dtype_policy_name == "mixed_bfloat16"
         assert net.get_layer("down0").compute_dtype == "bfloat16"

@@ -5,6 +5,7 @@ import pytest
 
 import tfgan_zoo  # noqa: F401  (registers the families with Keras)
 from tfgan_zoo import GAN
+from conftest import networks
 from zoo_models import dcgan
 
 NETWORKS = {
@@ -16,13 +17,14 @@ NETWORKS = {
     "discriminator_32x32x3_conditional": lambda: dcgan.Discriminator(
         (32, 32, 3), width=4, num_classes=10),
     "tutorial_generator": lambda: dcgan.TutorialGenerator((28, 28, 1), latent_dim=8),
-    "tutorial_discriminator": lambda: dcgan.build((28, 28, 1), architecture="tutorial")[1],
+    "tutorial_discriminator": lambda: networks("dcgan", (28, 28, 1),
+                                              architecture="tutorial")[1],
 }
 
 
 def test_the_tutorial_architecture_is_the_tutorials():
     """Parameter counts of the TF DCGAN tutorial's model.summary() (28x28x1, z 100)."""
-    g, d = dcgan.build((28, 28, 1), architecture="tutorial")
+    g, d = networks("dcgan", (28, 28, 1), architecture="tutorial")
     assert (g.count_params(), d.count_params()) == (2_330_944, 212_865)
     assert [type(layer).__name__ for layer in d.layers] == [
         "InputLayer", "Conv2D", "LeakyReLU", "Dropout", "Conv2D", "LeakyReLU", "Dropout",
@@ -30,9 +32,9 @@ def test_the_tutorial_architecture_is_the_tutorials():
     assert d.get_layer("down0_act").negative_slope == 0.3
     assert d.get_layer("down0_dropout").rate == 0.3
     with pytest.raises(ValueError, match="Unknown architecture 'resnet'"):
-        dcgan.build((28, 28, 1), architecture="resnet")
+        networks("dcgan", (28, 28, 1), architecture="resnet")
     with pytest.raises(ValueError, match="unconditional"):
-        dcgan.build((28, 28, 1), num_classes=10, architecture="tutorial")
+        networks("dcgan", (28, 28, 1), num_classes=10, architecture="tutorial")
 
 
 def inputs_for(model, n=3):
@@ -58,7 +60,7 @@ def test_network_config_and_keras_file_round_trip(name, tmp_path):
 
 @pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3), (64, 64, 3)])
 def test_generator_makes_the_shape_the_discriminator_takes(shape):
-    g, d = dcgan.build(shape, latent_dim=8, width=4)
+    g, d = networks("dcgan", shape, latent_dim=8, width=4)
     images = g(np.zeros((2, 8), "float32"))
     assert images.shape == (2,) + shape
     assert d(images).shape == (2, 1)
@@ -73,7 +75,7 @@ def test_unreachable_image_shapes_are_refused():
 
 @pytest.mark.parametrize("num_classes", [None, 10])
 def test_gan_keras_file_round_trip(num_classes, tmp_path):
-    g, d = dcgan.build((28, 28, 1), num_classes=num_classes, latent_dim=8, width=4)
+    g, d = networks("dcgan", (28, 28, 1), num_classes=num_classes, latent_dim=8, width=4)
     gan = GAN(g, d, seed=5)
     gan.compile(loss="hinge", d_steps=2, ema_decay=0.5,
                 g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.SGD(0.1))
@@ -103,7 +105,7 @@ def test_gan_keras_file_round_trip(num_classes, tmp_path):
 @pytest.mark.parametrize("architecture", ["dcgan", "tutorial"])
 def test_mixed_precision_survives_save_and_load(architecture, tmp_path):
     """A resumed run must compute in the precision it was started in."""
-    g, d = dcgan.build((28, 28, 1), latent_dim=8, width=4, architecture=architecture,
+    g, d = networks("dcgan", (28, 28, 1), latent_dim=8, width=4, architecture=architecture,
                        dtype_policy="mixed_bfloat16")
     assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
     gan = GAN(g, d, seed=0)
@@ -125,4 +127,4 @@ def test_mixed_precision_survives_save_and_load(architecture, tmp_path):
 
 def test_unknown_dtype_policy_is_refused():
     with pytest.raises(ValueError, match="Unknown dtype_policy 'bf16': use one of"):
-        dcgan.build((28, 28, 1), width=4, dtype_policy="bf16")
+        networks("dcgan", (28, 28, 1), width=4, dtype_policy="bf16")

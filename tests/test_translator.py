@@ -8,8 +8,9 @@ import pytest
 import tensorflow as tf
 
 import tfgan_zoo
-from tfgan_zoo.image_to_image import CycleGAN, Pix2Pix
-from zoo_models import cyclegan, pix2pix
+from conftest import networks
+from zoo_models.cyclegan import CycleGAN
+from zoo_models.pix2pix import Pix2Pix
 
 SHAPE = (8, 8, 3)
 
@@ -26,11 +27,11 @@ def one_batch(a, b):
 
 
 def make_pix2pix(seed=0, dropout=0.0):
-    return Pix2Pix(*pix2pix.build(SHAPE, width=4, dropout=dropout), seed=seed)
+    return Pix2Pix(*networks("pix2pix", SHAPE, width=4, dropout=dropout), seed=seed)
 
 
 def make_cyclegan(pool_size=0, seed=0, **options):
-    return CycleGAN(*cyclegan.build(SHAPE, width=4, num_blocks=1), pool_size=pool_size,
+    return CycleGAN(*networks("cyclegan", SHAPE, width=4, num_blocks=1), pool_size=pool_size,
                     seed=seed, **options)
 
 
@@ -325,12 +326,13 @@ def test_cyclegan_refusals():
     with pytest.raises(ValueError, match=r"Cannot translate .* the generator takes "
                                          r"\[N, 8, 8, 3\]"):
         model.translate(np.zeros((2, 8, 8, 1), "float32"), reverse=True)
-    networks = cyclegan.build((8, 8, 1), (8, 8, 3), width=4, num_blocks=1)
+    nets = networks("cyclegan", (8, 8, 3), (8, 8, 1), width=4, num_blocks=1,
+                    identity_weight=0.0)
     with pytest.raises(ValueError, match=r"identity loss needs domains with the same channels "
                                          r"\(A \(8, 8, 1\), B \(8, 8, 3\)\): set "
                                          r"identity_weight=0"):
-        CycleGAN(*networks, identity_weight=0.5)
-    assert CycleGAN(*networks, identity_weight=0.0).identity_weight == 0.0
+        CycleGAN(*nets, identity_weight=0.5)
+    assert CycleGAN(*nets, identity_weight=0.0).identity_weight == 0.0
 
 
 PAIRS = (np.zeros((4,) + SHAPE, "uint8"), np.zeros((4,) + SHAPE, "uint8"))
@@ -339,13 +341,12 @@ PAIRS = (np.zeros((4,) + SHAPE, "uint8"), np.zeros((4,) + SHAPE, "uint8"))
 @pytest.mark.parametrize("options, named", [
     ({"ema_decay": 0.9}, "ema_decay"),
     ({"conditional": True}, "conditional"),
-    ({"conditional": True, "d_steps": 2, "simultaneous": True},
-     "conditional, d_steps, simultaneous"),
+    ({"d_steps": 2, "simultaneous": True}, "d_steps"),
 ])
 def test_train_refuses_gan_options_for_pix2pix(options, named, tmp_path):
     out = tmp_path / "run"
-    with pytest.raises(ValueError, match=f"pix2pix is an image-to-image family: {named} "
-                                         "apply to GANs only"):
+    with pytest.raises(ValueError, match=f"{named} does not apply to family 'pix2pix' "
+                                         r"\(paired_translation\): it applies to generation"):
         tfgan_zoo.train(PAIRS, str(out), family="pix2pix", batch_size=2, width=4, **options)
     assert not os.path.exists(out)
 
@@ -355,3 +356,4 @@ def test_train_refuses_other_losses_for_cyclegan(tmp_path):
                                          "not 'hinge'"):
         tfgan_zoo.train(PAIRS, str(tmp_path / "run"), family="cyclegan", loss="hinge",
                         batch_size=2, width=4, num_blocks=1)
+    assert not os.path.exists(tmp_path / "run")  # refused before anything was written

@@ -51,7 +51,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("www")
     directory = root / "tiny"
-    presets.save_network(Classifier((8, 8, 1), num_classes=2, width=2, feature_dim=2),
+    presets.save(Classifier((8, 8, 1), num_classes=2, width=2, feature_dim=2),
                          str(directory), card="# tiny\n")
     sha256 = presets.pack(str(directory), str(root / "tiny.tar.gz"))
     httpd = http.server.ThreadingHTTPServer(
@@ -78,14 +78,14 @@ def test_download_verifies_caches_and_then_works_offline(server, cache, monkeypa
     url = server["url"] + "/tiny.tar.gz"
     monkeypatch.setattr(presets, "registry", lambda: {
         "tiny": {"description": "t", "params": 1, "url": url, "sha256": server["sha256"]}})
-    model = presets.load_network("tiny")
+    model = presets.load("tiny")
     assert isinstance(model, Classifier)
     assert cached(cache) == [f"tiny-{server['sha256'][:16]}"]
     # Offline: the registry now points at a dead address; the cache answers.
     monkeypatch.setattr(presets, "registry", lambda: {
         "tiny": {"description": "t", "params": 1, "url": "http://127.0.0.1:9/x.tar.gz",
                  "sha256": server["sha256"]}})
-    assert isinstance(presets.load_network("tiny"), Classifier)
+    assert isinstance(presets.load("tiny"), Classifier)
 
 
 def test_a_checksum_mismatch_leaves_nothing_in_the_cache(server, cache):
@@ -187,10 +187,10 @@ def test_loading_never_runs_code_from_a_preset(tmp_path):
     inputs = keras.Input((2,))
     outputs = keras.layers.Lambda(lambda x: x * 2)(inputs)
     directory = tmp_path / "p"
-    presets.save_network(keras.Model(inputs, outputs), str(directory), card="#\n")
+    presets.save(keras.Model(inputs, outputs), str(directory), card="#\n")
     config = json.load(open(directory / "config.json"))
     layer = next(l for l in config["config"]["layers"] if l["class_name"] == "Lambda")
     assert layer["config"]["function"]["class_name"] == "__lambda__"
     presets.verify(str(directory))
     with pytest.raises(ValueError, match="safe_mode"):
-        presets.load_network(str(directory))
+        presets.load(str(directory))

@@ -1,168 +1,14 @@
-"""Image-to-image translation trained with `fit`: `Pix2Pix` on paired data
-(Isola et al. 2017, arXiv:1611.07004) and `CycleGAN` on unpaired data (Zhu et
-al. 2017, arXiv:1703.10593). Images are float32 in [-1, 1]."""
+"""The CycleGAN training model (Zhu et al. 2017, arXiv:1703.10593): unpaired
+image-to-image translation trained with `fit`."""
 import keras
-import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo import images as image_utils
-from tfgan_zoo import losses
-from tfgan_zoo.adversarial import AdversarialModel, per_example
-
-# loss name -> (generator loss, discriminator loss)
-ADVERSARIAL_LOSSES = {
-    "non_saturating": (losses.modified_generator_loss, losses.modified_discriminator_loss),
-    "least_squares": (losses.least_squares_generator_loss,
-                      losses.least_squares_discriminator_loss),
-}
+from tfgan_zoo import Translator, losses
+from tfgan_zoo.adversarial import per_example
+from tfgan_zoo.translator import check_shape, per_example_l1
 
 
-def _l1(a, b):
-    """Per-example mean absolute difference [batch]."""
-    return per_example(tf.abs(tf.cast(a, tf.float32) - tf.cast(b, tf.float32)))
-
-
-def _pair(data, model, wants):
-    """The two image batches of a training batch (from `fit`, `train_on_batch`
-    or `evaluate`), with a clear error for single image batches."""
-    first, second, _ = keras.utils.unpack_x_y_sample_weight(data)
-    if second is None:
-        loader = "load_paired" if model == "Pix2Pix" else "load_unpaired"
-        raise ValueError(f"{model} trains on {wants} batches of images in [-1, 1], got "
-                         f"single image batches: load the data with "
-                         f"tfgan_zoo.data.{loader}.")
-    return tf.cast(first, tf.float32), tf.cast(second, tf.float32)
-
-
-def _check_shape(what, images, network):
-    want = tuple(network.inputs[0].shape[1:])
-    got = tuple(images.shape[1:])
-    if None not in got and got != want:
-        raise ValueError(f"{what} has images of shape {got} but the network takes {want}: "
-                         f"resize the data or build the networks for that shape.")
-
-
-class Translator(AdversarialModel):
-    """What `Pix2Pix` and `CycleGAN` share: `generator` maps inputs to outputs
-    (what `translate` and export use), trackers, `translate`. `reversible`:
-    whether there is also `generator_ba`, B -> A."""
-
-    reversible = False
-
-    def translate(self, inputs, batch_size=64, generator=None):
-        """Translates images: uint8 [0, 255] or float in [-1, 1], [N, H, W, C]
-        or one [H, W, C] image; returns float32 in [-1, 1] of the same rank."""
-        generator = generator or self.generator
-        array = np.asarray(inputs)
-        single = array.ndim == 3
-        array = image_utils.to_float(array[None] if single else array)
-        want = tuple(generator.inputs[0].shape[1:])
-        if array.ndim != 4 or array.shape[1:] != want:
-            raise ValueError(f"Cannot translate images of shape {tuple(np.shape(inputs))}: "
-                             f"the generator takes [N, {', '.join(map(str, want))}] "
-                             f"(or one {want} image).")
-        out = [keras.ops.convert_to_numpy(generator(array[i:i + batch_size], training=False))
-               for i in range(0, len(array), batch_size)]
-        out = np.concatenate(out).astype(np.float32)
-        return out[0] if single else out
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
-
-    def _track(self, **values):
-        for name, value in values.items():
-            self.trackers[name].update_state(value)
-        return self._logs()
-
-    def _adversarial(self, loss):
-        if loss not in ADVERSARIAL_LOSSES:
-            raise ValueError(f"Unknown loss {loss!r}: use one of "
-                             f"{', '.join(ADVERSARIAL_LOSSES)}.")
-        return ADVERSARIAL_LOSSES[loss]
-
-
-@keras.saving.register_keras_serializable(package="tfgan_zoo")
-class Pix2Pix(Translator):
-    """Paired translation: `generator` (e.g. a U-Net) maps an input image to
-    its target; `discriminator` (a conditional PatchGAN) takes `[inputs,
-    images]` and gives a logit per patch.
-
-    Each step, as in the paper and the TF pix2pix tutorial, runs the
-    generator once and updates both networks from that pass (two tapes):
-      D: adversarial D loss on D([x, y]) and D([x, G(x)]),
-      G: adversarial G loss on D([x, G(x)]) + l1_weight * mean|y - G(x)|,
-    patch losses averaged per example and divided by the global batch.
-    """
-
-    def __init__(self, generator, discriminator, l1_weight=100.0, seed=0, **kwargs):
-        super().__init__(seed=seed, **kwargs)
-        self.generator = generator
-        self.discriminator = discriminator
-        self.l1_weight = float(l1_weight)
-        self.trackers = {name: keras.metrics.Mean(name=name)
-                         for name in ("g_loss", "g_adversarial", "l1", "d_loss")}
-        self.built = True  # no `call`: fit must not feed images through the model
-
-    def compile(self, g_optimizer=None, d_optimizer=None, loss="non_saturating", **kwargs):
-        """`loss`: "non_saturating" (the paper's) or "least_squares"; optimizers
-        default to Adam(2e-4, beta_1=0.5) each (the paper's); kwargs go to
-        `keras.Model.compile`."""
-        self._adversarial(loss)
-        self.loss_name = loss
-        self._set_optimizers(g_optimizer, d_optimizer, self.generator.trainable_variables,
-                             self.discriminator.trainable_variables)
-        kwargs.setdefault("jit_compile", False)
-        super().compile(optimizer=self.g_optimizer, **kwargs)
-
-    def get_compile_config(self):
-        if not self.compiled:
-            return None
-        return {**self._optimizer_config(), "loss": self.loss_name}
-
-    def _objectives(self, inputs, targets, training):
-        g_loss_fn, d_loss_fn = self._adversarial(self.loss_name)
-        _check_shape("The input", inputs, self.generator)
-        fake = tf.cast(self.generator(inputs, training=training), tf.float32)
-        if None not in targets.shape[1:] and targets.shape[1:] != fake.shape[1:]:
-            raise ValueError(f"The targets have shape {tuple(targets.shape[1:])} but the "
-                             f"generator makes {tuple(fake.shape[1:])}.")
-        real_out = self.discriminator([inputs, targets], training=training)
-        fake_out = self.discriminator([inputs, fake], training=training)
-        d_loss = per_example(d_loss_fn(real_out, fake_out, reduction="none"))
-        adversarial = per_example(g_loss_fn(fake_out, reduction="none"))
-        l1 = _l1(targets, fake)
-        return d_loss, adversarial, l1, adversarial + self.l1_weight * l1
-
-    def train_step(self, data):
-        inputs, targets = _pair(data, "Pix2Pix", "(inputs, targets)")
-        with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
-            d_loss, adversarial, l1, g_loss = self._objectives(inputs, targets, True)
-            d_mean, g_mean = self._mean(d_loss), self._mean(g_loss)
-        self._apply(self.d_optimizer, d_mean, d_tape, self.discriminator.trainable_variables)
-        self._apply(self.g_optimizer, g_mean, g_tape, self.generator.trainable_variables)
-        return self._track(g_loss=g_loss, g_adversarial=adversarial, l1=l1, d_loss=d_loss)
-
-    def test_step(self, data):
-        inputs, targets = _pair(data, "Pix2Pix", "(inputs, targets)")
-        d_loss, adversarial, l1, g_loss = self._objectives(inputs, targets, False)
-        return self._track(g_loss=g_loss, g_adversarial=adversarial, l1=l1, d_loss=d_loss)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"generator": keras.layers.serialize(self.generator),
-                       "discriminator": keras.layers.serialize(self.discriminator),
-                       "l1_weight": self.l1_weight, "seed": self.seed})
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("generator", "discriminator"):
-            config[key] = keras.layers.deserialize(config[key])
-        return cls(**config)
-
-
+# Registered as "tfgan_zoo>CycleGAN", the name in the shipped presets' configs.
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class CycleGAN(Translator):
     """Unpaired translation between domains A and B: `generator` G: A -> B
@@ -183,6 +29,7 @@ class CycleGAN(Translator):
     draws on each), so a step is the same on one device or under a strategy.
     """
 
+    PAIRED = False
     reversible = True
 
     def __init__(self, generator, generator_ba, discriminator_a, discriminator_b,
@@ -212,10 +59,13 @@ class CycleGAN(Translator):
             "g_loss", "g_adversarial", "cycle", "identity", "d_loss")}
         self.built = True
 
-    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
+    def compile(self, g_optimizer=None, d_optimizer=None, loss="least_squares", **kwargs):
         """Optimizers default to Adam(2e-4, beta_1=0.5) each (the paper's);
-        the loss is least squares, as in the paper; kwargs go to
-        `keras.Model.compile`."""
+        the loss is least squares, as in the paper (the only `loss`
+        accepted); kwargs go to `keras.Model.compile`."""
+        if loss != "least_squares":
+            raise ValueError(f"CycleGAN trains with its least-squares loss, not {loss!r}: "
+                             "drop --loss.")
         self._set_optimizers(g_optimizer, d_optimizer, self._generator_variables(),
                              self._discriminator_variables())
         kwargs.setdefault("jit_compile", False)
@@ -248,7 +98,7 @@ class CycleGAN(Translator):
                                                     reduction="none")
         identity = tf.zeros_like(cycle)
         if self.identity_weight:
-            identity = _l1(b, run(g, b)) + _l1(a, run(f, a))
+            identity = per_example_l1(b, run(g, b)) + per_example_l1(a, run(f, a))
         total = (adversarial + self.cycle_weight * cycle
                  + self.identity_weight * self.cycle_weight * identity)
         return fake_a, fake_b, adversarial, cycle, identity, total
@@ -303,9 +153,9 @@ class CycleGAN(Translator):
         return out[replica * local:(replica + 1) * local]
 
     def train_step(self, data):
-        a, b = _pair(data, "CycleGAN", "(images_a, images_b)")
-        _check_shape("Domain A", a, self.generator)
-        _check_shape("Domain B", b, self.generator_ba)
+        a, b = self.pair(data)
+        check_shape("Domain A", a, self.generator)
+        check_shape("Domain B", b, self.generator_ba)
         with tf.GradientTape() as g_tape:
             fake_a, fake_b, adversarial, cycle, identity, g_loss = self._generator_objective(
                 a, b, training=True)
@@ -321,17 +171,12 @@ class CycleGAN(Translator):
                            identity=identity, d_loss=d_loss)
 
     def test_step(self, data):
-        a, b = _pair(data, "CycleGAN", "(images_a, images_b)")
+        a, b = self.pair(data)
         fake_a, fake_b, adversarial, cycle, identity, g_loss = self._generator_objective(
             a, b, training=False)
         d_loss = self._discriminator_objective(a, b, fake_a, fake_b, training=False)
         return self._track(g_loss=g_loss, g_adversarial=adversarial, cycle=cycle,
                            identity=identity, d_loss=d_loss)
-
-    def translate(self, inputs, batch_size=64, reverse=False):
-        """A -> B images (B -> A with `reverse=True`); see `Translator.translate`."""
-        return super().translate(inputs, batch_size,
-                                 generator=self.generator_ba if reverse else None)
 
     def get_config(self):
         config = super().get_config()

@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import tfgan_zoo
+
 from export_checks import check_translator_serving, hide_serving_protos, translator_inputs
-from tfgan_zoo import cli, export, families, images
+from tfgan_zoo import cli, data, export, families, images
 
 TINY = {"pix2pix": {"width": 4}, "cyclegan": {"width": 4, "num_blocks": 1}}
-SHAPES = {"input_shape": (8, 8, 1), "target_shape": (8, 8, 1),
-          "shape_a": (8, 8, 1), "shape_b": (8, 8, 1)}
+SHAPES = data.describe((8, 8, 1), 8, 8, input_shape=(8, 8, 1))
 
 
 def tiny(family):
@@ -51,7 +52,7 @@ def test_export_errors_name_the_fix(tmp_path):
     with pytest.raises(ValueError, match="int8 quantization of a translator needs "
                                          "calibration images"):
         export.export_tflite(tiny("pix2pix"), str(tmp_path / "q.tflite"), quantize="int8")
-    with pytest.raises(ValueError, match="reverse=True exports a CycleGAN's B -> A generator"):
+    with pytest.raises(ValueError, match="reverse=True exports a reversible translator's B -> A generator"):
         export.export_serving(tiny("pix2pix"), tmp_path, name="t", reverse=True)
     assert not (tmp_path / "t" / "1").exists()
 
@@ -131,8 +132,7 @@ def test_cli_trains_and_translates_files(trained, tmp_path):
     assert cli.main(["translate", model, "--input", inputs[0], "--out",
                      str(tmp_path / "out.png")]) == 0
     got = tf.io.decode_png(tf.io.read_file(str(tmp_path / "out.png"))).numpy()
-    from tfgan_zoo.sampling import load_translator
-    expected = images.to_uint8(load_translator(model).translate(pixels[0]))
+    expected = images.to_uint8(tfgan_zoo.load(model).translate(pixels[0]))
     np.testing.assert_array_equal(got, expected)
     assert cli.main(["translate", model, "--input", *inputs, "--out",
                      str(tmp_path / "grid.png")]) == 0
@@ -151,8 +151,10 @@ def test_cli_translate_errors_are_one_clear_line(trained, tmp_path, capsys):
             ([model, "--input", str(broken)], "does not decode as an image"),
             ([model, "--input", big], r"Cannot translate images of shape \(1, 9, 9, 3\): the "
                                       r"generator takes \[N, 8, 8, 1\]"),
-            ([model, "--input", big, "--reverse"], "--reverse applies to CycleGANs"),
-            (["dcgan_fashion_mnist", "--input", big], "not an image-to-image model")]:
+            ([model, "--input", big, "--reverse"],
+             "A Pix2Pix translates one way: there is no reverse"),
+            (["dcgan_fashion_mnist", "--input", big],
+             "dcgan_fashion_mnist holds a GAN, not a Translator: translate takes a translator")]:
         assert cli.main(["translate", *args, "--out", str(tmp_path / "x.png")]) == 2
         err = capsys.readouterr().err
         assert err.startswith("tfgan-zoo translate: error:"), err

@@ -9,6 +9,7 @@ import pytest
 import tfgan_zoo
 from tfgan_zoo import presets
 from tfgan_zoo.callbacks import FIDCallback
+from conftest import networks
 from tfgan_zoo.metrics import evaluate, extractors, format_report
 from zoo_models.classifier import Classifier
 
@@ -17,7 +18,7 @@ from zoo_models.classifier import Classifier
 def classifier_dir(tmp_path_factory):
     """An untrained tiny classifier preset: real enough to run the pipeline."""
     directory = str(tmp_path_factory.mktemp("presets") / "tiny_classifier")
-    presets.save_network(Classifier((8, 8, 1), num_classes=3, width=4, feature_dim=6),
+    presets.save(Classifier((8, 8, 1), num_classes=3, width=4, feature_dim=6),
                          directory, card="# tiny\n")
     return directory
 
@@ -56,9 +57,8 @@ def test_unknown_extractor_lists_the_known_ones():
 
 
 def test_evaluate_a_gan_and_its_samples(classifier_dir, npz, tmp_path):
-    from zoo_models import dcgan
 
-    g, d = dcgan.build((8, 8, 1), latent_dim=4, width=4)
+    g, d = networks("dcgan", (8, 8, 1), latent_dim=4, width=4)
     gan = tfgan_zoo.GAN(g, d)
     result = evaluate(gan, npz, num=100, extractor=classifier_dir, batch_size=32, verbose=0)
     assert result["num"] == 100 and result["floor"]["num"] == 100
@@ -95,8 +95,8 @@ def test_float_samples_in_0_1_are_refused_unless_their_range_is_stated(classifie
     stated = evaluate(str(floats), npz, num=100, extractor=classifier_dir, verbose=0,
                       pixel_range="0,1")
     assert stated["fid"] == pytest.approx(as_uint8["fid"], rel=1e-4)
-    assert "each against 100 training images: 100 generated, and for the floor 100 test " \
-           "images" in format_report(stated)
+    assert "each against 100 training images: 100 generated, and for the floor and the " \
+           "blurred yardstick 100 test images" in format_report(stated)
 
 
 def test_cli_evaluate_prints_json(classifier_dir, npz, tmp_path):
@@ -115,10 +115,9 @@ def test_cli_evaluate_prints_json(classifier_dir, npz, tmp_path):
 
 
 def test_fid_callback_logs_to_history(classifier_dir):
-    from zoo_models import dcgan
     import tensorflow as tf
 
-    g, d = dcgan.build((8, 8, 1), latent_dim=4, width=4)
+    g, d = networks("dcgan", (8, 8, 1), latent_dim=4, width=4)
     gan = tfgan_zoo.GAN(g, d)
     gan.compile()
     real = np.random.default_rng(0).integers(0, 256, (64, 8, 8, 1), dtype=np.uint8)

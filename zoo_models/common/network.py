@@ -49,3 +49,12 @@ class Network(keras.Model):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def dtype_policy_option():
+    """The `dtype_policy` option of a family whose networks take one."""
+    from tfgan_zoo.families import Option
+
+    return Option("dtype_policy", str, None,
+                  "mixed_bfloat16 (or mixed_float16) for mixed precision (default: float32)",
+                  choices=POLICIES)

@@ -66,7 +66,8 @@ def write_png(path, image):
 
 def test_paired_npz_stays_aligned_through_the_shuffle(pairs_npz):
     ds, info = data.load_paired(pairs_npz, batch_size=4, seed=3)
-    assert info == {"input_shape": (8, 8, 1), "target_shape": (8, 8, 1), "num_examples": 20,
+    assert info == {"input_shape": (8, 8, 1), "image_shape": (8, 8, 1), "num_examples": 20,
+                    "num_classes": None,
                     "steps_per_epoch": 5}
     batches = list(ds.as_numpy_iterator())
     assert len(batches) == 5
@@ -86,7 +87,8 @@ def test_paired_npz_stays_aligned_through_the_shuffle(pairs_npz):
 def test_paired_arrays_floats_and_limit():
     a = np.linspace(-1, 1, 6 * 4 * 4 * 3, dtype=np.float32).reshape(6, 4, 4, 3)
     ds, info = data.load_paired((a, a[..., :1]), batch_size=2, limit=4, shuffle=False)
-    assert info == {"input_shape": (4, 4, 3), "target_shape": (4, 4, 1), "num_examples": 4,
+    assert info == {"input_shape": (4, 4, 3), "image_shape": (4, 4, 1), "num_examples": 4,
+                    "num_classes": None,
                     "steps_per_epoch": 2}
     (x, y), _ = list(ds)
     np.testing.assert_array_equal(x, a[:2])
@@ -110,8 +112,8 @@ def test_unpaired_npz_shuffles_each_domain_on_its_own(tmp_path):
     path = tmp_path / "u.npz"
     np.savez(path, a_train=marked(range(10)), b_train=marked(range(100, 114)))
     ds, info = data.load_unpaired(str(path), batch_size=4, seed=1)
-    assert info == {"shape_a": (8, 8, 1), "shape_b": (8, 8, 1), "num_examples": 10,
-                    "num_a": 10, "num_b": 14, "steps_per_epoch": 2}
+    assert info == {"input_shape": (8, 8, 1), "image_shape": (8, 8, 1), "num_examples": 10,
+                    "num_classes": None, "steps_per_epoch": 2}
     batches = list(ds.as_numpy_iterator())
     assert len(batches) == 2  # min(10, 14) // 4
     a_ids = np.concatenate([ids(a) for a, _ in batches])
@@ -120,7 +122,7 @@ def test_unpaired_npz_shuffles_each_domain_on_its_own(tmp_path):
     assert len(set(a_ids)) == len(set(b_ids)) == 8  # no repeats within an epoch
     assert list(b_ids - 100) != list(a_ids)  # not shuffled in step
     _, info = data.load_unpaired(str(path), batch_size=4, limit=6)
-    assert (info["num_a"], info["num_b"], info["steps_per_epoch"]) == (6, 6, 1)
+    assert (info["num_examples"], info["steps_per_epoch"]) == (6, 1)
 
 
 def test_folder_sources(tmp_path):
@@ -132,14 +134,14 @@ def test_folder_sources(tmp_path):
     write_png(tmp_path / "trainB" / "extra.png", np.zeros((6, 6, 3), np.uint8))
     (tmp_path / "trainA" / "notes.txt").write_text("not an image, ignored")
     with pytest.raises(ValueError, match=r"unpaired \(5 A images, 6 B images.*'extra.png'.*"
-                                         r"Pix2Pix needs paired data; use CycleGAN / "
-                                         r"load_unpaired"):
+                                         r"a paired translator needs paired data"):
         data.load_paired(str(tmp_path), batch_size=2)
     ds, info = data.load_unpaired(str(tmp_path), batch_size=2)
-    assert (info["shape_a"], info["num_a"], info["num_b"]) == ((6, 6, 3), 5, 6)
+    assert (info["input_shape"], info["image_shape"], info["num_examples"]) == (
+        (6, 6, 3), (6, 6, 3), 5)
     os.remove(tmp_path / "trainB" / "extra.png")
     ds, info = data.load_paired(str(tmp_path), batch_size=2)
-    assert info["input_shape"] == info["target_shape"] == (6, 6, 3)
+    assert info["input_shape"] == info["image_shape"] == (6, 6, 3)
     for a, b in ds.as_numpy_iterator():
         np.testing.assert_allclose(b, -a, atol=1e-5)
 
@@ -162,8 +164,9 @@ def test_folder_errors(tmp_path):
 def test_npz_errors(tmp_path, pairs_npz):
     path = tmp_path / "bad.npz"
     np.savez(path, a_train=marked(range(5)), b_train=marked(range(7)), x_train=marked([1]))
-    with pytest.raises(ValueError, match=r"is unpaired \(5 A images, 7 B images\): Pix2Pix "
-                                         r"needs paired data; use CycleGAN / load_unpaired"):
+    with pytest.raises(ValueError, match=r"is unpaired \(5 A images, 7 B images\): a paired "
+                                         r"translator needs paired data; use an unpaired "
+                                         r"translator \(load_unpaired\)"):
         data.load_paired(str(path), batch_size=1)
     with pytest.raises(ValueError, match=r"no 'a_test' array \(it has \['a_train', 'b_train', "
                                          r"'x_train'\]\)"):
@@ -185,10 +188,10 @@ def test_tfds_cycle_gan_reads_split_a_and_b():
         ds, info = data.load_unpaired("tfds:cycle_gan/horse2zebra", batch_size=4)
         a, b = next(iter(ds))
         with pytest.raises(ValueError, match=r"tfds:cycle_gan/horse2zebra is unpaired .*"
-                                             r"use CycleGAN / load_unpaired"):
+                                             r"use an unpaired translator \(load_unpaired\)"):
             data.load_paired("tfds:cycle_gan/horse2zebra", batch_size=4)
-    assert info == {"shape_a": (8, 8, 3), "shape_b": (8, 8, 3), "num_examples": 6,
-                    "num_a": 6, "num_b": 6, "steps_per_epoch": 1}
+    assert info == {"input_shape": (8, 8, 3), "image_shape": (8, 8, 3), "num_examples": 6,
+                    "num_classes": None, "steps_per_epoch": 1}
     np.testing.assert_allclose(a, scaled(10), atol=1e-5)
     np.testing.assert_allclose(b, scaled(200), atol=1e-5)
 
@@ -208,7 +211,8 @@ def test_tfds_paired_features_in_name_order():
     with mock_tfds(as_dataset_fn=fake_split(example, 8)):
         ds, info = data.load_paired("tfds:tfgan_zoo_tiny_pairs", batch_size=4, seed=2)
         batches = list(ds.as_numpy_iterator())
-    assert info == {"input_shape": (8, 8, 3), "target_shape": (8, 8, 3), "num_examples": 8,
+    assert info == {"input_shape": (8, 8, 3), "image_shape": (8, 8, 3), "num_examples": 8,
+                    "num_classes": None,
                     "steps_per_epoch": 2}
     assert len(batches) == 2
     for a, b in batches:
@@ -279,4 +283,4 @@ def test_sneaker2boot(tmp_path, fake_fashion):
     assert os.stat(out).st_mtime_ns != stamp
     assert not [n for n in os.listdir(tmp_path) if n.startswith(".partial-")]
     _, info = data.load_unpaired(out, batch_size=3)
-    assert (info["num_a"], info["num_b"], info["steps_per_epoch"]) == (3, 3, 1)
+    assert (info["num_examples"], info["steps_per_epoch"]) == (3, 1)

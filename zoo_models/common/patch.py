@@ -2,9 +2,8 @@
 pix2pix (conditional, BatchNorm) and CycleGAN (unconditional, InstanceNorm)."""
 import keras
 
-from zoo_models.network import Network, layers_in
-
-NORMS = ("batch", "instance")
+from zoo_models.common.network import Network, layers_in
+from zoo_models.common.norms import NORMS, normalization
 
 
 def receptive_field(num_down):
@@ -29,13 +28,8 @@ def default_num_down(image_shape):
     return num_down
 
 
-def _normalization(norm, name):
-    if norm == "batch":
-        return keras.layers.BatchNormalization(synchronized=True, name=name)
-    # Instance norm: one group per channel; the epsilon of PyTorch's InstanceNorm2d.
-    return keras.layers.GroupNormalization(groups=-1, epsilon=1e-5, name=name)
-
-
+# Registered as "zoo_models.pix2pix>PatchDiscriminator", the name in the
+# shipped presets' configs (it lived in the pix2pix family first).
 @keras.saving.register_keras_serializable(package="zoo_models.pix2pix")
 class PatchDiscriminator(Network):
     """(condition image and) image -> a map of logits, one per overlapping patch.
@@ -70,8 +64,7 @@ class PatchDiscriminator(Network):
         if len(image_shape) != 3:
             raise ValueError(f"image_shape must be (height, width, channels), got {image_shape}.")
         if norm not in NORMS:
-            raise ValueError(f"Unknown norm {norm!r}: use 'batch' (pix2pix) or "
-                             "'instance' (CycleGAN).")
+            raise ValueError(f"Unknown norm {norm!r}: use one of {', '.join(NORMS)}.")
         num_down = default_num_down(image_shape) if num_down is None else int(num_down)
         if num_down < 1:
             raise ValueError(f"num_down must be at least 1, got {num_down}.")
@@ -90,11 +83,11 @@ class PatchDiscriminator(Network):
                 x = keras.layers.Conv2D(min(width * 2 ** i, 8 * width), 4, strides=2,
                                         padding="same", use_bias=i == 0, name=f"down{i}")(x)
                 if i > 0:
-                    x = _normalization(norm, f"down{i}_norm")(x)
+                    x = normalization(norm, f"down{i}_norm")(x)
                 x = keras.layers.LeakyReLU(0.2, name=f"down{i}_act")(x)
             x = keras.layers.Conv2D(min(width * 2 ** num_down, 8 * width), 4, padding="same",
                                     use_bias=False, name="features")(x)
-            x = _normalization(norm, "features_norm")(x)
+            x = normalization(norm, "features_norm")(x)
             x = keras.layers.LeakyReLU(0.2, name="features_act")(x)
             logits = keras.layers.Conv2D(1, 4, padding="same", dtype="float32",
                                          name="logits")(x)

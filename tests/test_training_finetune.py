@@ -8,16 +8,16 @@ import pytest
 
 import tfgan_zoo
 from tfgan_zoo import presets
-from zoo_models import dcgan
+from conftest import networks
 
 
 @pytest.fixture(scope="module")
 def gan_preset(tmp_path_factory):
-    g, d = dcgan.build((8, 8, 1), latent_dim=4, width=4)
+    g, d = networks("dcgan", (8, 8, 1), latent_dim=4, width=4)
     gan = tfgan_zoo.GAN(g, d, seed=2)
     gan.compile(loss="least_squares", ema_decay=0.9)
     directory = str(tmp_path_factory.mktemp("presets") / "tiny_gan")
-    presets.save_network(gan, directory, card="# tiny gan\n")
+    presets.save(gan, directory, card="# tiny gan\n")
     return gan, directory
 
 
@@ -37,10 +37,11 @@ def test_from_preset_gives_the_same_compiled_gan(gan_preset, tmp_path):
     assert loaded.get_compile_config()["loss"] == "least_squares"
     assert loaded.get_compile_config()["ema_decay"] == 0.9
     from zoo_models.classifier import Classifier
-    presets.save_network(Classifier((8, 8, 1), num_classes=2, width=2, feature_dim=2),
+    presets.save(Classifier((8, 8, 1), num_classes=2, width=2, feature_dim=2),
                          str(tmp_path / "clf"), card="#\n")
-    with pytest.raises(ValueError, match="holds a Classifier, not a GAN"):
-        tfgan_zoo.from_preset(str(tmp_path / "clf"))
+    assert type(tfgan_zoo.from_preset(str(tmp_path / "clf"))).__name__ == "Classifier"
+    with pytest.raises(ValueError, match="holds a Classifier, not a GAN: finetune"):
+        tfgan_zoo.finetune(str(tmp_path / "clf"), "d.npz", str(tmp_path / "run"))
 
 
 def test_finetune_with_freeze_d(gan_preset, npz, tmp_path):
@@ -81,11 +82,11 @@ def test_cli_finetune_and_sample_from_a_preset(gan_preset, npz, tmp_path):
 
 
 def test_a_short_finetune_gets_an_ema_that_follows_it(npz, tmp_path, capsys):
-    g, d = dcgan.build((8, 8, 1), latent_dim=4, width=4)
+    g, d = networks("dcgan", (8, 8, 1), latent_dim=4, width=4)
     gan = tfgan_zoo.GAN(g, d)
     gan.compile(ema_decay=0.999)
     directory = str(tmp_path / "slow_ema")
-    presets.save_network(gan, directory, card="# slow EMA\n")
+    presets.save(gan, directory, card="# slow EMA\n")
     # 64 images / 16 = 4 steps an epoch, 5 epochs: 20 steps, time constant <= 2 steps.
     tuned = tfgan_zoo.finetune(directory, npz, str(tmp_path / "a"), epochs=5, batch_size=16,
                                verbose=0)

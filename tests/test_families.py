@@ -1,0 +1,209 @@
+"""The family protocol (`tfgan_zoo.families`): a family written outside this
+repository works with every command, and the engine names no family."""
+import ast
+import json
+import os
+import re
+import textwrap
+
+import numpy as np
+import pytest
+
+import tfgan_zoo
+from tfgan_zoo import cli, families
+
+ENGINE = os.path.join(os.path.dirname(tfgan_zoo.__file__))
+
+# A complete family in its own package: tiny dense networks, one option.
+TOY_FAMILY = '''
+"""A toy GAN family that lives outside tfgan-zoo."""
+import math
+
+import keras
+
+import tfgan_zoo
+from tfgan_zoo.families import Option
+
+TASK = "generation"
+OPTIONS = (Option("hidden", int, 8, "units of the hidden layers", rule="count"),)
+PRESETS = {}
+
+
+@keras.saving.register_keras_serializable(package="toyfam")
+class ToyGenerator(keras.Model):
+    def __init__(self, image_shape=(8, 8, 1), latent_dim=4, hidden=8, **kwargs):
+        z = keras.Input((latent_dim,), name="z")
+        x = keras.layers.Dense(hidden, activation="relu")(z)
+        x = keras.layers.Dense(math.prod(image_shape), activation="tanh")(x)
+        super().__init__(inputs=z, outputs=keras.layers.Reshape(image_shape)(x), **kwargs)
+        self.config = {"image_shape": tuple(image_shape), "latent_dim": latent_dim,
+                       "hidden": hidden}
+
+    def get_config(self):
+        return {"name": self.name, **self.config}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="toyfam")
+class ToyDiscriminator(keras.Model):
+    def __init__(self, image_shape=(8, 8, 1), hidden=8, **kwargs):
+        images = keras.Input(image_shape, name="images")
+        x = keras.layers.Dense(hidden)(keras.layers.Flatten()(images))
+        x = keras.layers.LeakyReLU(0.2)(x)
+        super().__init__(inputs=images, outputs=keras.layers.Dense(1)(x), **kwargs)
+        self.config = {"image_shape": tuple(image_shape), "hidden": hidden}
+
+    def get_config(self):
+        return {"name": self.name, **self.config}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def build_model(info, seed=0, hidden=8):
+    if info["num_classes"] is not None:
+        raise ValueError("the toy family is unconditional")
+    return tfgan_zoo.GAN(ToyGenerator(info["image_shape"], hidden=hidden, name="generator"),
+                         ToyDiscriminator(info["image_shape"], hidden=hidden,
+                                          name="discriminator"), seed=seed, name="toy_gan")
+'''
+
+
+@pytest.fixture
+def toy_family(tmp_path_factory, monkeypatch):
+    """Installs the package `toyfam` with its entry point, as pip would: a
+    module and a .dist-info folder on sys.path."""
+    site = tmp_path_factory.mktemp("site")
+    (site / "toyfam").mkdir()
+    (site / "toyfam" / "__init__.py").write_text(TOY_FAMILY)
+    info = site / "toyfam-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: toyfam\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[tfgan_zoo.families]\ntoy = toyfam\n")
+    monkeypatch.syspath_prepend(str(site))
+    return "toy"
+
+
+@pytest.fixture
+def data(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "d.npz"
+    np.savez(path, x_train=rng.integers(0, 256, (64, 8, 8, 1), dtype=np.uint8),
+             y_train=rng.integers(0, 3, 64), x_test=rng.integers(0, 256, (32, 8, 8, 1),
+                                                                   dtype=np.uint8),
+             y_test=rng.integers(0, 3, 32))
+    return str(path)
+
+
+def run(*argv):
+    assert cli.main([str(a) for a in argv]) == 0
+
+
+def test_a_family_from_another_package_works_with_every_command(toy_family, data, tmp_path,
+                                                                  capsys):
+    assert "toy" in families.available("generation")
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--family", "toy", "--help"])
+    assert re.search(r"options of family toy:\n  --hidden HIDDEN +units of the hidden layers "
+                     r"\(default: 8\)", capsys.readouterr().out)
+
+    run_dir = tmp_path / "run"
+    train = ["train", "--family", "toy", "--data", data, "--out", run_dir, "--hidden", 6,
+             "--batch-size", 16]
+    run(*train, "--epochs", 1)
+    run(*train, "--epochs", 2)
+    assert "Resuming after epoch 1" in capsys.readouterr().out
+    assert json.load(open(run_dir / "run.json"))["hidden"] == 6
+    assert sorted(os.listdir(run_dir / "samples")) == ["epoch_001.png", "epoch_002.png"]
+
+    run("sample", run_dir / "model.keras", "--num", 4, "--out", tmp_path / "s.npy")
+    assert np.load(tmp_path / "s.npy").shape == (4, 8, 8, 1)
+    run("export", run_dir / "model.keras", "--serving", tmp_path / "serving", "--name", "toy",
+        "--tflite", tmp_path / "toy.tflite", "--no-warmup")
+    assert os.path.isfile(tmp_path / "serving" / "toy" / "1" / "saved_model.pb")
+    assert os.path.getsize(tmp_path / "toy.tflite") > 0
+
+    # A feature extractor for these images, trained and published through the same commands.
+    run("train", "--family", "classifier", "--data", data, "--out", tmp_path / "cls",
+        "--width", 2, "--feature-dim", 4, "--batch-size", 16)
+    run("publish", tmp_path / "cls", "toy_classifier", "--out", tmp_path / "toy_classifier")
+    run("evaluate", run_dir / "model.keras", "--data", data, "--num", 32,
+        "--extractor", tmp_path / "toy_classifier", "--json")
+    scores = json.loads(capsys.readouterr().out.split("Wrote")[-1].split("\n", 1)[1])
+    assert scores["fid"] > 0 and scores["floor"]["num"] == 32 and "blurred" in scores
+
+    run("publish", run_dir, "toy_preset", "--out", tmp_path / "toy_preset", "--num", 32,
+        "--extractor", tmp_path / "toy_classifier", "--data-license", "synthetic noise")
+    preset = tmp_path / "toy_preset"
+    assert sorted(os.listdir(preset)) == ["SHA256SUMS", "card.md", "config.json",
+                                          "metrics.json", "model.weights.h5", "samples.png"]
+    card = (preset / "card.md").read_text()
+    assert "`toy` (generation)" in card and "--hidden 6" in card and "synthetic noise" in card
+    loaded = tfgan_zoo.load(str(preset))
+    np.testing.assert_array_equal(loaded.generate(3, seed=1),
+                                  tfgan_zoo.load(str(run_dir / "model.keras")).generate(3, seed=1))
+    run("sample", preset, "--num", 4, "--out", tmp_path / "p.png")
+
+
+def test_a_family_that_breaks_the_protocol_is_named(toy_family, tmp_path, monkeypatch):
+    site = tmp_path / "broken"
+    (site / "halffam-0.1.dist-info").mkdir(parents=True)
+    (site / "halffam.py").write_text("TASK = 'painting'\nOPTIONS = ()\nPRESETS = {}\n"
+                                     "def build_model(info, seed=0):\n    pass\n")
+    (site / "halffam-0.1.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: halffam\nVersion: 0.1\n")
+    (site / "halffam-0.1.dist-info" / "entry_points.txt").write_text(
+        "[tfgan_zoo.families]\nhalf = halffam\n")
+    monkeypatch.syspath_prepend(str(site))
+    with pytest.raises(ValueError, match=r"family 'half' \(halffam\) has TASK 'painting', "
+                                         r"not one of generation"):
+        families.get("half")
+    with pytest.raises(ValueError, match=r"Family 'toy' has no option width: its options are "
+                                         r"hidden"):
+        tfgan_zoo.train("d.npz", str(tmp_path / "r"), family="toy", width=4)
+    with pytest.raises(ValueError, match=r"d_steps does not apply to family 'pix2pix' "
+                                         r"\(paired_translation\)"):
+        tfgan_zoo.train("d.npz", str(tmp_path / "r"), family="pix2pix", d_steps=2)
+
+
+def _engine_words(path):
+    """Names, attributes and string constants of a module's code: its
+    docstrings (which may cite papers) and comments are not code."""
+    tree = ast.parse(open(path).read())
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef))
+                  and ast.get_docstring(node) is not None}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            yield node.id
+        elif isinstance(node, ast.Attribute):
+            yield node.attr
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and id(node) not in docstrings):
+            yield node.value
+
+
+def test_the_engine_names_no_family_and_no_family_class():
+    classes = set()
+    for family in families.available():
+        module = families.get(family)
+        classes.update(n for n in module.__all__ if isinstance(getattr(module, n), type))
+
+    def words(names, flags=0):
+        return re.compile(r"\b(" + "|".join(map(re.escape, sorted(names))) + r")\b", flags)
+
+    # Family names in any case (DCGAN, CycleGAN), class names as written.
+    family_name, class_name = words(families.available(), re.IGNORECASE), words(classes)
+    found = []
+    for folder, _, files in os.walk(ENGINE):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                found += [f"{os.path.relpath(path, ENGINE)}: {word!r}"
+                          for word in _engine_words(path)
+                          if family_name.search(word) or class_name.search(word)]
+    assert not found, textwrap.indent("\n".join(found), "  ")

@@ -1,0 +1,59 @@
+"""`presets.publish` / `tfgan-zoo publish`: a finished run becomes a verified
+preset folder, scored with its yardsticks; `evaluate` scores translators."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+import tfgan_zoo
+from tfgan_zoo import cli, presets
+from zoo_models.classifier import Classifier
+
+
+@pytest.fixture
+def pairs(tmp_path):
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 256, (48, 8, 8, 1), dtype=np.uint8)
+    path = tmp_path / "pairs.npz"
+    np.savez(path, a_train=a[:32], b_train=255 - a[:32], a_test=a[32:], b_test=255 - a[32:])
+    return str(path)
+
+
+@pytest.fixture
+def extractor(tmp_path):
+    path = str(tmp_path / "extractor")
+    presets.save(Classifier((8, 8, 1), num_classes=3, width=2, feature_dim=4), path, card="#\n")
+    return path
+
+
+def test_a_translator_run_publishes_with_its_scores_beside_the_identity(pairs, extractor,
+                                                                         tmp_path, capsys):
+    run = str(tmp_path / "run")
+    tfgan_zoo.train(pairs, run, family="pix2pix", batch_size=8, width=4, verbose=0)
+    assert cli.main(["evaluate", os.path.join(run, "model.keras"), "--data", pairs,
+                     "--extractor", extractor, "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert set(scores["paired"]) == {"model", "identity"} and scores["num"] == 16
+    test = np.load(pairs)
+    identity_l1 = np.mean(np.abs(test["a_test"] / 127.5 - test["b_test"] / 127.5))
+    assert scores["paired"]["identity"]["l1"] == pytest.approx(identity_l1, rel=1e-5)
+
+    out = presets.publish(run, "tiny_p2p", out=str(tmp_path / "tiny_p2p"), extractor=extractor,
+                          data_license="generated noise", verbose=0)
+    presets.verify(out)  # SHA256SUMS lists every file
+    assert json.load(open(os.path.join(out, "metrics.json"))) == scores
+    assert os.path.exists(os.path.join(out, "samples.png"))
+    card = open(os.path.join(out, "card.md")).read()
+    assert "`pix2pix` (paired_translation)" in card and "identity" in card
+    assert "tfgan-zoo train --family pix2pix" in card and "generated noise" in card
+    inputs = test["a_test"][:2]
+    np.testing.assert_array_equal(tfgan_zoo.load(out).translate(inputs),
+                                  tfgan_zoo.load(os.path.join(run, "model.keras")).translate(
+                                      inputs))
+
+    with pytest.raises(FileExistsError, match="exists and is not overwritten"):
+        presets.publish(run, "tiny_p2p", out=out, extractor=extractor, verbose=0)
+    with pytest.raises(ValueError, match="holds no finished run"):
+        presets.publish(str(tmp_path), "x", out=str(tmp_path / "x"))
+    assert not os.path.exists(tmp_path / "x")

@@ -1,0 +1,1 @@
+"""What several families share: the Network base, normalizations, the PatchGAN discriminator."""
