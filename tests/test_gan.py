@@ -231,3 +231,29 @@ def test_a_nan_loss_stops_training_with_a_message(tiny_gan, images):
         gan.fit(dataset, epochs=20, steps_per_epoch=5, verbose=0, shuffle=False,
                 callbacks=[StopOnNaN()])
     assert int(gan.g_optimizer.iterations) == 1
+
+
+def check_mixed_float16_training(images, tmp_path):
+    """A mixed_float16 GAN trains with loss-scaled optimizers, finite losses
+    and a loss scale that survives save and load (also run on a GPU,
+    tests/test_gpu.py)."""
+    from conftest import make_tiny_gan
+
+    gan = make_tiny_gan(dtype_policy="mixed_float16")
+    gan.compile()
+    for optimizer in (gan.g_optimizer, gan.d_optimizer):
+        assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+    before = [w.numpy() for w in gan.generator.weights]
+    history = gan.fit(images, batch_size=4, epochs=2, verbose=0, shuffle=False).history
+    assert all(np.isfinite(values).all() for values in history.values())
+    scale = float(gan.d_optimizer.dynamic_scale.numpy())
+    assert 1 <= scale <= 2.0 ** 15  # halved on any overflow, never gone
+    assert any(not np.array_equal(b, w.numpy()) for b, w in zip(before, gan.generator.weights))
+    gan.save(tmp_path / "mixed.keras")
+    loaded = keras.models.load_model(tmp_path / "mixed.keras")
+    assert isinstance(loaded.d_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert float(loaded.d_optimizer.dynamic_scale.numpy()) == scale
+
+
+def test_mixed_float16_training_keeps_its_loss_scale_and_finite_losses(images, tmp_path):
+    check_mixed_float16_training(images, tmp_path)

@@ -169,7 +169,10 @@ def test_cyclegan_step_equals_the_papers_objective():
         np.testing.assert_allclose(logs[name], value, rtol=1e-5, err_msg=name)
     for ours, theirs in zip((model.generator, model.generator_ba, model.discriminator_a,
                              model.discriminator_b), ref_networks):
-        assert_same_weights(ours, theirs)
+        # Adam's first step moves each weight by about lr * sign(gradient): a
+        # gradient near 0, summed in another order, moves one weight of the
+        # 588 by 5e-6 on some CPUs (seen on a host without AVX-512).
+        assert_same_weights(ours, theirs, atol=2e-5)
     assert_moved(untouched[0], model.generator_ba)
     assert_moved(untouched[1], model.discriminator_a)
     assert int(model.g_optimizer.iterations) == int(model.d_optimizer.iterations) == 1

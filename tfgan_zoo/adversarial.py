@@ -39,11 +39,22 @@ class AdversarialModel(keras.Model):
         if g_optimizer is d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two different "
                              "optimizer instances (each keeps its own state).")
+        if self._computes_in_float16():
+            # float16 gradients underflow: scale the loss, skip steps whose
+            # gradients overflow, as Keras' own compile does for this policy.
+            g_optimizer, d_optimizer = (
+                o if isinstance(o, keras.optimizers.LossScaleOptimizer)
+                else keras.optimizers.LossScaleOptimizer(o) for o in (g_optimizer, d_optimizer))
         # Under a strategy the slots must exist before fit's first step.
         for optimizer, variables in ((g_optimizer, g_variables), (d_optimizer, d_variables)):
             if not optimizer.built:
                 optimizer.build(variables)
         self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+
+    def _computes_in_float16(self):
+        return any(getattr(layer, "dtype_policy", None) is not None
+                   and layer.dtype_policy.name == "mixed_float16"
+                   for layer in self._flatten_layers())
 
     def _optimizer_config(self):
         return {"g_optimizer": keras.optimizers.serialize(self.g_optimizer),
@@ -77,7 +88,13 @@ class AdversarialModel(keras.Model):
         return tf.reduce_sum(per_example_values) / global_batch
 
     def _apply(self, optimizer, loss, tape, variables):
-        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        scale = None
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            # The backward pass starts from the loss scale instead of 1: the
+            # gradients of the scaled loss, which the optimizer unscales.
+            scale = tf.cast(optimizer.scale_loss(1.0), loss.dtype)
+        grads = tape.gradient(loss, variables, output_gradients=scale)
+        optimizer.apply_gradients(zip(grads, variables))
 
     def _logs(self):
         logs = {m.name: m.result() for m in self.metrics}

@@ -315,6 +315,7 @@ CARD = """# {name}
 | family | `{family}` ({task}), {params:,} parameters |
 | data | `{data}`: {num_examples} training examples; scored on its test split |
 | command | `{command}` |
+| on a GPU | the same command after `pip install "tfgan-zoo[gpu]"` (its GPU time is not measured here; `python tools/bench.py gpu` measures the zoo's training speed on one) |
 | epochs | {epochs} (batch {batch_size}) |
 | wall time | {minutes:.1f} min of training ({machine}) |
 | settings | {settings} |

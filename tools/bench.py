@@ -22,16 +22,23 @@ BENCHMARKS.md with the machine, versions, date and the command that made it
   python tools/bench.py sample [--quick]       generators via Keras, SavedModel and
                                                LiteRT per quantization: size, batch-1
                                                latency, img/s, difference to Keras, FID
+  python tools/bench.py gpu [--quick] [--tests] [--out DIR]
+                                               the accelerator run: fit vs the tutorial
+                                               loop (float32, mixed_float16, XLA),
+                                               Mirrored on one device, big models and
+                                               batches, SavedModel sampling; --quick is
+                                               its reduced mode, which runs on a CPU
 """
 import argparse
 import sys
 
 # `benchmarks` sits beside this script, whose folder Python puts first on sys.path.
-from benchmarks import (common, distribute, evaluate, presets, profile, quality, sample,
+from benchmarks import (common, distribute, evaluate, gpu, presets, profile, quality, sample,
                         train)
 
 SUBCOMMANDS = {"distribute": distribute, "eval": evaluate, "presets": presets,
-               "train": train, "profile": profile, "quality": quality, "sample": sample}
+               "train": train, "profile": profile, "quality": quality, "sample": sample,
+               "gpu": gpu}
 
 
 def main(argv=None):

@@ -1,6 +1,7 @@
 """GAN.fit on the TF DCGAN tutorial's networks vs the tutorial's own
 tf.function loop, in alternated windows; FLOPs per image-step and the share
 of this machine's fp32 GEMM rate. The loops are also `profile`'s setups."""
+import contextlib
 import statistics
 import time
 
@@ -20,23 +21,23 @@ def add_arguments(parser):
                         help="grappler's remapper off, as `tfgan-zoo train` runs (see cli.main)")
 
 
-def tutorial_gan(dtype_policy=None):
-    return common.dcgan(batch_size=TUTORIAL_BATCH, architecture="tutorial",
+def tutorial_gan(dtype_policy=None, batch_size=TUTORIAL_BATCH):
+    return common.dcgan(batch_size=batch_size, architecture="tutorial",
                         dtype_policy=dtype_policy)
 
 
-def reference_loop():
+def reference_loop(batch_size=TUTORIAL_BATCH):
     """The tutorial's training step, verbatim in spirit: one generator forward,
     two tapes, BinaryCrossentropy, Adam(1e-4) each. Returns (step, window):
     `window(dataset, steps)` times `steps` steps."""
-    gan = tutorial_gan()
+    gan = tutorial_gan(batch_size=batch_size)
     generator, discriminator = gan.generator, gan.discriminator
     g_opt, d_opt = keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4)
     cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True)
 
     @tf.function
     def train_step(images):
-        noise = tf.random.normal([TUTORIAL_BATCH, 100])
+        noise = tf.random.normal([batch_size, 100])
         with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
             generated_images = generator(noise, training=True)
             real_output = discriminator(images, training=True)
@@ -61,10 +62,16 @@ def reference_loop():
     return train_step, window
 
 
-def fit_loop(simultaneous, dtype_policy=None, data=None, **compile_options):
+def fit_loop(simultaneous, dtype_policy=None, data=None, batch_size=TUTORIAL_BATCH,
+             strategy=None, **compile_options):
     """(step, window) of GAN.fit on the tutorial networks; `data` replaces the
-    window's dataset (a pipeline variant)."""
-    gan = tutorial_gan(dtype_policy)
+    window's dataset (a pipeline variant); `strategy`: built and fitted under it."""
+    with strategy.scope() if strategy else contextlib.nullcontext():
+        return _fit_loop(simultaneous, dtype_policy, data, batch_size, compile_options)
+
+
+def _fit_loop(simultaneous, dtype_policy, data, batch_size, compile_options):
+    gan = tutorial_gan(dtype_policy, batch_size)
     gan.compile(g_optimizer=keras.optimizers.Adam(1e-4),
                 d_optimizer=keras.optimizers.Adam(1e-4), simultaneous=simultaneous,
                 **compile_options)
