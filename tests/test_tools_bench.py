@@ -9,8 +9,8 @@ ROOT = os.path.join(os.path.dirname(__file__), "..")
 SETUPS = ["pytest -m gpu", "tutorial loop float32 (reference)", "GAN.fit simultaneous float32",
           "GAN.fit simultaneous mixed_float16", "GAN.fit simultaneous jit_compile",
           "GAN.fit alternating float32", "GAN.fit simultaneous, MirroredStrategy on 1 device",
-          "DCGAN 16x16x3 width 64, fit alternating",
-          "CycleGAN 16x16x3 (largest family), fit",
+          "DCGAN 16x16x3 width 8, fit alternating",
+          "CycleGAN 16x16x3 width 8 (largest family), fit",
           "SavedModel serving_default, DCGAN 16x16x3 generator"]
 
 

@@ -25,12 +25,13 @@ from tfgan_zoo import export
 
 from . import common, train
 
-# (tutorial batch, big batch for the 64x64 DCGAN, for the largest family,
-#  steps per window, windows, images to sample), full and reduced
-FULL = {"batch": 256, "dcgan64_batch": 2048, "largest_batch": 128, "steps": 20, "windows": 3,
-        "side": 64, "sample": 8192}
-QUICK = {"batch": 16, "dcgan64_batch": 8, "largest_batch": 2, "steps": 2, "windows": 1,
-         "side": 16, "sample": 64}
+# tutorial batch, big batches for the DCGAN and the largest family, their
+# image side, width and CycleGAN blocks, steps per window, windows, images
+# to sample: full, and reduced (the same code on a CPU in about a minute)
+FULL = {"batch": 256, "dcgan64_batch": 2048, "largest_batch": 128, "side": 64, "width": 64,
+        "blocks": 9, "steps": 20, "windows": 3, "sample": 8192}
+QUICK = {"batch": 16, "dcgan64_batch": 8, "largest_batch": 2, "side": 16, "width": 8,
+         "blocks": 2, "steps": 2, "windows": 1, "sample": 64}
 
 
 def add_arguments(parser):
@@ -122,7 +123,7 @@ def run(args):
         outcome = gpu_tests()
         rows.append(["pytest -m gpu", "-", "-", "-", "-", outcome])
         print(outcome, flush=True)
-    batch, side = size["batch"], size["side"]
+    batch, side, width = size["batch"], size["side"], size["width"]
     tutorial_data = tfgan_zoo.load_images(synthetic((28, 28, 1), 4 * batch), batch)[0]
     setups = {
         "tutorial loop float32 (reference)": (batch, tutorial_data,
@@ -139,13 +140,13 @@ def run(args):
             batch, tutorial_data, train.fit_loop(
                 True, batch_size=batch,
                 strategy=tf.distribute.MirroredStrategy(devices=[_first_device()]))[1]),
-        f"DCGAN {side}x{side}x3 width 64, fit alternating": (
+        f"DCGAN {side}x{side}x3 width {width}, fit alternating": (
             size["dcgan64_batch"], *family_fit("dcgan", (side, side, 3),
-                                               size["dcgan64_batch"], width=64)),
-        f"CycleGAN {side}x{side}x3 (largest family), fit": (
+                                               size["dcgan64_batch"], width=width)),
+        f"CycleGAN {side}x{side}x3 width {width} (largest family), fit": (
             size["largest_batch"], *family_fit("cyclegan", (side, side, 3),
-                                               size["largest_batch"], width=64,
-                                               num_blocks=9)),
+                                               size["largest_batch"], width=width,
+                                               num_blocks=size["blocks"])),
     }
     seconds = {name: [] for name in setups}
     notes = {}
