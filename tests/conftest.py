@@ -22,7 +22,7 @@ def build(family, image_shape, input_shape=None, num_classes=None, seed=0, **opt
     from tfgan_zoo import data, families
 
     module = families.get(family)
-    if input_shape is None and "translation" in module.TASK:
+    if input_shape is None and module.TASK in families.TRANSLATION:
         input_shape = image_shape
     info = data.describe(image_shape, 1, 1, input_shape=input_shape, num_classes=num_classes)
     return module.build_model(info, seed=seed, **options)

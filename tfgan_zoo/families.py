@@ -38,6 +38,7 @@ from tfgan_zoo import checks
 
 GROUP = "tfgan_zoo.families"
 TASKS = ("generation", "paired_translation", "unpaired_translation", "extraction")
+TRANSLATION = ("paired_translation", "unpaired_translation")  # the translators' tasks
 PROTOCOL = ("TASK", "OPTIONS", "build_model", "PRESETS")
 
 

@@ -414,9 +414,7 @@ def _num_examples(settings, data_source):
 
     try:
         task = families.get(settings["family"]).TASK
-        info = data.LOADERS[task](data_source, 1, limit=settings.get("limit"),
-                                  **({"labels": False} if "translation" not in task else {}))[1]
-        return info["num_examples"]
+        return data.LOADERS[task](data_source, 1, limit=settings.get("limit"))[1]["num_examples"]
     except (ValueError, OSError):
         return "?"
 

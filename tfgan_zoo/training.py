@@ -14,12 +14,11 @@ from tfgan_zoo.gan import GAN
 RECIPES = {
     "wgan_gp": {"d_steps": 5, "adam": {"learning_rate": 1e-4, "beta_1": 0.0, "beta_2": 0.9}},
 }
-DEFAULT_RECIPE = {"d_steps": 1, "adam": {"learning_rate": 2e-4, "beta_1": 0.5}}
-# Translators: Adam(2e-4, beta_1=0.5) for both players, the image-to-image
+# Translators use the default Adam(2e-4, beta_1=0.5) too, the image-to-image
 # papers' choice; extractors: Adam with cosine decay.
-TRANSLATOR_ADAM = {"learning_rate": 2e-4, "beta_1": 0.5}
+DEFAULT_RECIPE = {"d_steps": 1, "adam": {"learning_rate": 2e-4, "beta_1": 0.5}}
 EXTRACTOR_LEARNING_RATE = 1e-3
-TRANSLATION = ("paired_translation", "unpaired_translation")
+TRANSLATION = families.TRANSLATION
 # The settings of `train` that apply to some tasks (families.TASKS) only.
 APPLIES = {"conditional": ("generation",), "d_steps": ("generation",),
            "ema_decay": ("generation",), "simultaneous": ("generation",),
@@ -132,7 +131,7 @@ def _compile(model, task, loss, learning_rate, beta_1, d_steps, ema_decay, simul
         settings = {"loss": loss, "d_steps": d_steps or recipe["d_steps"],
                     "ema_decay": ema_decay, "simultaneous": simultaneous}
     else:
-        adam = dict(TRANSLATOR_ADAM, **asked)
+        adam = dict(DEFAULT_RECIPE["adam"], **asked)
         settings = {"loss": loss} if loss else {}
     model.compile(g_optimizer=keras.optimizers.Adam(**adam),
                   d_optimizer=keras.optimizers.Adam(**adam), **settings)

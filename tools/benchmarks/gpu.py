@@ -77,7 +77,7 @@ def family_fit(family, image_shape, batch_size, **options):
     """A synthetic data set of `image_shape` images for `family` (two domains
     for translators) and a fit window of the family's model."""
     module = tfgan_zoo.families.get(family)
-    translator = "translation" in module.TASK
+    translator = module.TASK in tfgan_zoo.families.TRANSLATION
     info = tfgan_zoo.data.describe(image_shape, 1024, batch_size,
                                    input_shape=image_shape if translator else None)
     keras.utils.set_random_seed(0)
