@@ -31,6 +31,7 @@ setup(
         "importlib_resources>=6",  # tensorflow-datasets 4.9.10 imports it but does not declare it
         "numpy>=1.26",
         "scipy>=1.11",
+        "pillow>=10",  # animated GIFs of latent walks (TF encodes no GIF)
         "ai-edge-litert==2.3.0",  # the LiteRT interpreter that checks .tflite exports
     ],
     extras_require={

@@ -17,6 +17,12 @@ CONFIGS = {  # name -> GAN.compile arguments (plus "conditional")
     "wgan_gp": {"loss": "wgan_gp"},
     "wgan_gp_d_steps_2_ema": {"loss": "wgan_gp", "d_steps": 2, "ema_decay": 0.9},
     "conditional_hinge_d_steps_2": {"loss": "hinge", "d_steps": 2, "conditional": True},
+    # augmentation draws for the global batch; ADA's p from all replicas' D outputs
+    # (p moves by 0.32 per step here, so the augmentations change every step)
+    "diffaugment_r1": {"augment": "diffaugment", "r1_weight": 1.0},
+    "ada_d_steps_2": {"d_steps": 2, "augment": {
+        "class_name": "tfgan_zoo>AdaptiveAugment",
+        "config": {"initial_p": 0.5, "speed_kimg": 0.05, "interval": 1}}},
     # image-to-image: family options; the CycleGAN pool fills and swaps (4 steps of 16)
     "pix2pix": {"family": "pix2pix", "width": 4, "dropout": 0.0},  # masks are per replica
     "cyclegan_pool_6": {"family": "cyclegan", "width": 4, "num_blocks": 1, "pool_size": 6},

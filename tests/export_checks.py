@@ -69,20 +69,41 @@ def check_translator_serving(model, version_dir, work, reverse=False):
     return out
 
 
+def _assert_pixels_match(got, expected):
+    assert got.dtype == np.uint8 and got.shape == expected.shape
+    # uint8 of floats equal to 1e-5: a pixel may round the other way at .5
+    assert np.abs(got.astype(int) - expected).max() <= 1
+    assert (got == expected).mean() > 0.99
+
+
 def check_serving(gan, version_dir, work):
     """Runs every signature and warm-up record in a TF-only subprocess and
-    compares with the Keras generator (or translator)."""
+    compares with the Keras generator (or translator). Requests without
+    `truncation` get the SignatureDef's default, as from TF Serving."""
     if isinstance(gan, Translator):
         return check_translator_serving(gan, version_dir, work)
     count, seed = 5, 7
     labels = gan.class_cycle(count, start=3)
     feeds = {"serving_default/z": np.asarray(gan.latents(count, 11))}
-    for signature in ("generate", "generate_png"):
-        feeds[f"{signature}/seed"] = np.int64(seed)
-        feeds[f"{signature}/count"] = np.int64(count)
+    for request, truncation in [("generate", None), ("generate:untruncated", 1.0),
+                                ("generate:truncated", 0.5), ("generate_png", 0.8)]:
+        feeds[f"{request}/seed"] = np.int64(seed)
+        feeds[f"{request}/count"] = np.int64(count)
+        if truncation is not None:
+            feeds[f"{request}/truncation"] = np.float32(truncation)
+    # a walk of 6 at psi 0.7 (between two classes), one of 2 at the default (one class)
+    walks = {"interpolate": (6, 0.7, [0, 2]), "interpolate:ends": (2, None, [1])}
+    for request, (steps, truncation, walk_labels) in walks.items():
+        feeds.update({f"{request}/seed_a": np.int64(seed), f"{request}/seed_b": np.int64(12),
+                      f"{request}/steps": np.int64(steps)})
+        if truncation is not None:
+            feeds[f"{request}/truncation"] = np.float32(truncation)
+        if gan.conditional:
+            feeds[f"{request}/labels"] = np.array(walk_labels, np.int64)
     if gan.conditional:
         feeds["serving_default/labels"] = labels.astype(np.int64)
-        feeds["generate/labels"] = labels.astype(np.int64)
+        for request in ("generate", "generate:untruncated", "generate:truncated"):
+            feeds[f"{request}/labels"] = labels.astype(np.int64)
         feeds["generate_png/labels"] = np.array([2], np.int64)  # one label for all images
     out = _run_tf_only(version_dir, work, feeds)
 
@@ -91,16 +112,26 @@ def check_serving(gan, version_dir, work):
     np.testing.assert_allclose(out["serving_default/images"], expected, atol=1e-5, rtol=0)
 
     expected = images.to_uint8(gan.generate(count, seed=seed, labels=labels))
-    got = out["generate/images"]
-    assert got.dtype == np.uint8 and got.shape == expected.shape
-    # uint8 of floats equal to 1e-5: a pixel may round the other way at .5
-    assert np.abs(got.astype(int) - expected).max() <= 1
-    assert (got == expected).mean() > 0.99
+    _assert_pixels_match(out["generate/images"], expected)
+    # the default, fed as TF Serving feeds it, is no truncation
+    np.testing.assert_array_equal(out["generate:untruncated/images"], out["generate/images"])
+    expected = images.to_uint8(gan.generate(count, seed=seed, labels=labels, truncation=0.5))
+    _assert_pixels_match(out["generate:truncated/images"], expected)
 
     png_labels = None if labels is None else np.full(count, 2)
-    expected = images.to_uint8(gan.generate(count, seed=seed, labels=png_labels))
+    expected = images.to_uint8(gan.generate(count, seed=seed, labels=png_labels,
+                                            truncation=0.8))
     decoded = np.stack([tf.io.decode_png(p).numpy() for p in out["generate_png/png_bytes"]])
     assert np.abs(decoded.astype(int) - expected).max() <= 1
+
+    for request, (steps, truncation, walk_labels) in walks.items():
+        expected = images.to_uint8(gan.interpolate(
+            seed, 12, steps, labels=walk_labels if gan.conditional else None,
+            truncation=1.0 if truncation is None else truncation))
+        got = out[f"{request}/images"]
+        _assert_pixels_match(got, expected)
+        strip = tf.io.decode_png(out[f"{request}/strip_png_bytes"].item()).numpy()
+        np.testing.assert_array_equal(strip, images.grid(got, columns=steps))
 
     _check_warmups(out, version_dir, export.SIGNATURES)
     return out

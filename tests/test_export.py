@@ -39,8 +39,11 @@ def test_saved_model_cli_lists_the_documented_signatures(conditional_ema_gan, tm
                            capture_output=True, text=True).stdout
     for signature, inputs, output, dtype in [
             ("serving_default", ("z", "labels"), "images", "DT_FLOAT"),
-            ("generate", ("seed", "count", "labels"), "images", "DT_UINT8"),
-            ("generate_png", ("seed", "count", "labels"), "png_bytes", "DT_STRING")]:
+            ("generate", ("seed", "count", "labels", "truncation"), "images", "DT_UINT8"),
+            ("generate_png", ("seed", "count", "labels", "truncation"), "png_bytes",
+             "DT_STRING"),
+            ("interpolate", ("seed_a", "seed_b", "steps", "labels", "truncation"),
+             "strip_png_bytes", "DT_STRING")]:
         block = shown.split(f"signature_def['{signature}']")[1].split("signature_def[")[0]
         for name in inputs:
             assert f"inputs['{name}']" in block
@@ -119,21 +122,45 @@ def test_cli_export_names_the_model_after_the_file(tiny_gan, tmp_path, capsys):
 
 
 def _call(signature, **inputs):
+    """The signature on `inputs`; truncation, when left out, is fed its default (1)
+    as TF Serving feeds it: a loaded model's `signatures` take every input."""
     dtypes = {k: v.dtype for k, v in signature.structured_input_signature[1].items()}
+    if "truncation" in dtypes:
+        inputs.setdefault("truncation", 1.0)
     return signature(**{k: tf.constant(v, dtypes[k]) for k, v in inputs.items()})
 
 
 def test_signatures_refuse_bad_requests_naming_the_input(conditional_ema_gan, tmp_path):
     served = tf.saved_model.load(export.export_serving(
         conditional_ema_gan, tmp_path, name="m", warmup=False)).signatures
-    latents, generate, generate_png = (served[name] for name in export.SIGNATURES)
+    latents, generate, generate_png, interpolate = (served[name] for name in export.SIGNATURES)
     z = np.zeros((2, 4), np.float32)
-    # the cap itself is allowed
-    assert _call(generate, seed=0, count=export.MAX_COUNT, labels=[2])["images"].shape == (
-        1024, 8, 8, 1)
+    # the caps and bounds themselves are allowed
+    assert _call(generate, seed=0, count=export.MAX_COUNT, labels=[2],
+                 truncation=1.0)["images"].shape == (1024, 8, 8, 1)
     assert _call(latents, z=z, labels=[0, 2])["images"].shape == (2, 8, 8, 1)
+    for steps, labels in [(2, [0]), (export.MAX_COUNT, [0, 2])]:
+        assert _call(interpolate, seed_a=0, seed_b=1, steps=steps, labels=labels,
+                     truncation=1e-3)["images"].shape == (steps, 8, 8, 1)
     count = r"count must be in \[1, 1024\] \(images per request\); got\] "
+    steps = (r"steps must be in \[2, 1024\] \(images of the walk, its two ends "
+             r"included\); got\] ")
+    psi = r"truncation must be in \(0, 1\] \(1: no truncation\); got\] "
+    walk = dict(seed_a=0, seed_b=1, steps=4, truncation=1.0)
     for signature, inputs, message in [
+            *[(signature, dict(seed=0, count=2, labels=[0], truncation=value), psi + shown)
+              for signature in (generate, generate_png)
+              for value, shown in [(0.0, r"\[0\]"), (1.5, r"\[1.5\]"), (np.nan, r"\[nan\]")]],
+            *[(interpolate, dict(walk, labels=[0], truncation=value), psi + shown)
+              for value, shown in [(0.0, r"\[0\]"), (-0.5, r"\[-0.5\]"), (np.nan, r"\[nan\]")]],
+            (interpolate, dict(walk, labels=[0], steps=1), steps + r"\[1\]"),
+            (interpolate, dict(walk, labels=[0], steps=0), steps + r"\[0\]"),
+            (interpolate, dict(walk, labels=[0], steps=1025), steps + r"\[1025\]"),
+            (interpolate, dict(walk, labels=[0, 3]), r"labels must be in \[0, 3\); got\] \[0 3\]"),
+            (interpolate, dict(walk, labels=[-1]), r"labels must be in \[0, 3\); got\] \[-1\]"),
+            (interpolate, dict(walk, labels=[0, 1, 2]), r"labels must have 1 value \(one class "
+             r"for the walk\) or 2 \(the classes of its ends\); got\] \[3\]"),
+            (interpolate, dict(walk, labels=np.zeros(0)), r"labels must have 1 value"),
             (generate, dict(seed=0, count=100_000, labels=[0]), count + r"\[100000\]"),
             (generate, dict(seed=0, count=2**32 + 1, labels=[0]), count + r"\[4294967297\]"),
             (generate_png, dict(seed=0, count=0, labels=[0]), count + r"\[0\]"),
@@ -152,6 +179,34 @@ def test_signatures_refuse_bad_requests_naming_the_input(conditional_ema_gan, tm
             (latents, dict(z=z, labels=[0, 3]), r"labels must be in \[0, 3\)")]:
         with pytest.raises(tf.errors.InvalidArgumentError, match=message):
             _call(signature, **inputs)
+
+
+def test_truncation_is_optional_and_an_unconditional_walk_takes_no_labels(tiny_gan, tmp_path):
+    from serving_check import signature_defaults
+
+    path = export.export_serving(tiny_gan(), tmp_path, name="m", warmup=False)
+    # the default TF Serving feeds for a request without truncation
+    defaults = {name: {k: float(v) for k, v in inputs.items()}
+                for name, inputs in signature_defaults(path).items() if inputs}
+    assert defaults == {name: {"truncation": 1.0}
+                        for name in ("generate", "generate_png", "interpolate")}
+    loaded = tf.saved_model.load(path)
+    seed, count = tf.constant(3, tf.int64), tf.constant(2, tf.int64)
+    # the restored endpoint applies it too; `signatures[...]` takes every input
+    np.testing.assert_array_equal(
+        loaded.generate(seed=seed, count=count)["images"],
+        _call(loaded.signatures["generate"], seed=3, count=2, truncation=1.0)["images"])
+    with pytest.raises(TypeError, match="missing a required argument: 'truncation'"):
+        loaded.signatures["generate"](seed=seed, count=count)
+    psi = r"truncation must be in \(0, 1\] \(1: no truncation\); got\] \[inf\]"
+    with pytest.raises(tf.errors.InvalidArgumentError, match=psi):
+        _call(loaded.signatures["interpolate"], seed_a=0, seed_b=1, steps=3, truncation=np.inf)
+    # An unconditional model's walk has no labels input: the call names the
+    # argument (TF Serving: "input tensor alias not found in signature: labels").
+    with pytest.raises(TypeError, match="got an unexpected keyword argument 'labels'"):
+        loaded.signatures["interpolate"](
+            seed_a=seed, seed_b=seed, steps=count, truncation=tf.constant(1.0),
+            labels=tf.constant([0], tf.int64))
 
 
 def test_run_tflite_checks_inputs_as_the_savedmodel_does(conditional_ema_gan, tmp_path):

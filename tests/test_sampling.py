@@ -6,10 +6,11 @@ import zipfile
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from conftest import make_tiny_gan
 import tfgan_zoo
-from tfgan_zoo import cli, metrics, sampling
+from tfgan_zoo import cli, images, metrics, sampling
 
 GIVE = r"give a \.keras file written by `tfgan-zoo train` \(OUT/model\.keras\) or a preset"
 UNREADABLE = r"is not a readable \.keras file \(truncated or corrupt\?\)"
@@ -81,3 +82,118 @@ def test_one_label_or_one_per_sample(models, tmp_path):
     for num in (0, -1, 2.5):
         with pytest.raises(ValueError, match=f"num must be an integer >= 1; got {num}"):
             sampling.sample(gan, tmp_path / "x.npy", num=num)
+
+
+# ------------------------------------------------ truncation and latent walks
+def test_truncation_scales_the_latents_and_keeps_each_seeds_picture(models):
+    gan = keras.models.load_model(models / "gan.keras")
+    z = np.asarray(gan.latents(6, 3))
+    np.testing.assert_allclose(np.asarray(gan.latents(6, 3, truncation=0.5)), 0.5 * z, rtol=1e-6)
+    np.testing.assert_array_equal(gan.generate(6, 3, truncation=1.0), gan.generate(6, 3))
+    images = {psi: gan.generate(6, 3, truncation=psi) for psi in (1.0, 0.7, 0.4)}
+    # lower psi: closer to the image of the mean latent, seed by seed
+    mean_image = gan._run_generator(tf.zeros((1, gan.latent_dim)), None, 1, True)
+    distance = [np.abs(images[psi] - mean_image).mean() for psi in (1.0, 0.7, 0.4)]
+    assert distance[0] > distance[1] > distance[2]
+
+
+def test_a_walk_goes_from_one_seeds_image_to_the_others(models):
+    gan = keras.models.load_model(models / "gan.keras")
+    for method in ("slerp", "linear"):
+        walk = gan.interpolate(3, 9, steps=5, method=method, truncation=0.8)
+        assert walk.shape == (5, 8, 8, 1)
+        np.testing.assert_allclose(walk[0], gan.generate(1, 3, truncation=0.8)[0], atol=1e-5)
+        np.testing.assert_allclose(walk[-1], gan.generate(1, 9, truncation=0.8)[0], atol=1e-5)
+    a, b = np.asarray(gan.latents(1, 3)), np.asarray(gan.latents(1, 9))
+    z, _ = gan.interpolation_inputs(3, 9, 5, method="slerp")
+    norms = np.linalg.norm(np.asarray(z), axis=1)
+    # slerp: the middle latent keeps the ends' length (within their spread); linear shrinks it
+    assert norms[2] > 0.9 * min(np.linalg.norm(a), np.linalg.norm(b))
+    angle = np.arccos(np.sum(a * b) / np.linalg.norm(a) / np.linalg.norm(b))
+    t = 0.25
+    want = (np.sin((1 - t) * angle) * a + np.sin(t * angle) * b) / np.sin(angle)
+    np.testing.assert_allclose(np.asarray(z)[1], want[0], rtol=1e-4, atol=1e-5)
+    z, _ = gan.interpolation_inputs(3, 9, 5, method="linear")
+    np.testing.assert_allclose(np.asarray(z)[2], (0.5 * a + 0.5 * b)[0], rtol=1e-5, atol=1e-6)
+
+
+def test_a_conditional_walk_blends_two_classes(models):
+    gan = keras.models.load_model(models / "cgan.keras")
+    walk = gan.interpolate(3, 9, steps=4, labels=(0, 2))
+    np.testing.assert_allclose(walk[0], gan.generate(1, 3, labels=0)[0], atol=1e-5)
+    np.testing.assert_allclose(walk[-1], gan.generate(1, 9, labels=2)[0], atol=1e-5)
+    _, weights = gan.interpolation_inputs(3, 9, 4, labels=(0, 2))
+    np.testing.assert_allclose(weights, [[1, 0, 0], [2 / 3, 0, 1 / 3], [1 / 3, 0, 2 / 3],
+                                         [0, 0, 1]], atol=1e-6)
+    one_class = gan.interpolate(3, 9, steps=4, labels=1)
+    np.testing.assert_allclose(one_class, gan.interpolate(3, 9, steps=4, labels=(1, 1)))
+    # the generator takes class weights: a one-hot row is its class id, exactly
+    z = gan.latents(3, 0)
+    np.testing.assert_array_equal(gan.generator([z, tf.one_hot([0, 1, 2], 3)]),
+                                  gan.generator([z, tf.constant([0, 1, 2])]))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda g, c: g.generate(2, truncation=0), r"truncation must be a number in \(0, 1\]"),
+    (lambda g, c: g.generate(2, truncation=1.5), r"truncation must be a number in \(0, 1\]"),
+    (lambda g, c: g.interpolate(0, 1, steps=1), r"steps must be an integer >= 2"),
+    (lambda g, c: g.interpolate(0, 1, method="cubic"), "Unknown interpolation 'cubic'"),
+    (lambda g, c: g.interpolate(0, 1, labels=1), "labels were given but this GAN is "
+                                                 "unconditional"),
+    (lambda g, c: c.interpolate(0, 1), r"This GAN is conditional: pass labels="),
+    (lambda g, c: c.interpolate(0, 1, labels=(0, 1, 2)), "one class, or two"),
+    (lambda g, c: c.interpolate(0, 1, labels=(0, 3)), r"labels must be ints in \[0, 3\)"),
+])
+def test_bad_walks_and_truncations_are_refused(models, call, message):
+    gan, cgan = (keras.models.load_model(models / name) for name in ("gan.keras", "cgan.keras"))
+    with pytest.raises(ValueError, match=message):
+        call(gan, cgan)
+
+
+def test_cli_interpolate_writes_a_strip_a_loop_and_an_array(models, tmp_path):
+    from PIL import Image
+
+    gan = keras.models.load_model(models / "cgan.keras")
+    want = gan.interpolate(4, 5, steps=6, labels=(0, 2), truncation=0.9)
+    for name in ("strip.png", "walk.gif", "walk.npy"):
+        assert cli.main(["interpolate", str(models / "cgan.keras"), "--seeds", "4", "5",
+                         "--labels", "0", "2", "--steps", "6", "--truncation", "0.9",
+                         "--out", str(tmp_path / name)]) == 0
+    np.testing.assert_array_equal(np.load(tmp_path / "walk.npy"), images.to_uint8(want))
+    strip = np.asarray(Image.open(tmp_path / "strip.png"))
+    assert strip.shape[:2] == (8, 6 * 9 - 1)  # one row, 1-pixel gaps
+    gif = Image.open(tmp_path / "walk.gif")
+    assert gif.n_frames == 10  # there (6) and back (4): a seamless loop
+    gif.seek(3)
+    np.testing.assert_array_equal(np.asarray(gif.convert("L")), images.to_uint8(want)[3, ..., 0])
+    assert cli.main(["sample", str(models / "gan.keras"), "--num", "4", "--truncation", "0.5",
+                     "--out", str(tmp_path / "t.npy")]) == 0
+    np.testing.assert_array_equal(
+        np.load(tmp_path / "t.npy"),
+        images.to_uint8(keras.models.load_model(models / "gan.keras").generate(
+            4, 0, truncation=0.5)))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["gan.keras", "--steps", "1"], r"argument --steps: must be an integer >= 2"),
+    (["gan.keras", "--truncation", "0"], r"argument --truncation: must be a number in \(0, 1\]"),
+    (["gan.keras", "--truncation", "1.2"], r"argument --truncation: must be a number"),
+    (["gan.keras", "--labels", "1"], "labels were given but this GAN is unconditional"),
+    (["cgan.keras"], r"This GAN is conditional: give one class for the walk or two"),
+    (["cgan.keras", "--labels", "0", "1", "2"], "one class, or two"),
+    (["gan.keras", "--out", "walk.jpg"], r"use strip\.png, walk\.gif or walk\.npy"),
+])
+def test_cli_interpolate_errors_are_one_clear_line(models, tmp_path, capsys, args, message):
+    out = tmp_path / "strip.png"
+    argv = ["interpolate", str(models / args[0]), *args[1:]]
+    if "--out" not in argv:
+        argv += ["--out", str(out)]
+    try:
+        status = cli.main(argv)
+    except SystemExit as usage_error:
+        status = usage_error.code
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tfgan-zoo interpolate: error: ") and len(err.strip().splitlines()) == 1
+    assert re.search(message, err), err
+    assert not out.exists()

@@ -1,8 +1,10 @@
 """`tfgan-zoo serve-request` (tfgan_zoo/serving_client.py) against stand-ins
 for tensorflow_model_server (not installable with pip): a REST server
 following TF Serving's documented JSON mapping and a real gRPC
-PredictionService, both running the exported SavedModel. The client's images
-must equal the GAN's, and a refused request must come back as one line."""
+PredictionService, both running the exported SavedModel and feeding an input
+a request leaves out its SignatureDef default, as TF Serving does. The
+client's images must equal the GAN's, and a refused request must come back
+as one line."""
 import base64
 import http.server
 import json
@@ -16,15 +18,27 @@ import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
 from export_checks import hide_serving_protos
+from serving_check import signature_defaults
 from tfgan_zoo import cli, export, images
 from tfgan_zoo import serving_client as client
 
 
-def _run(model, signature, inputs):
+def _run(served_model, signature, inputs):
+    """TF Serving's predict: the request's inputs, and defaults for those it leaves out."""
+    model, defaults = served_model
     function = model.signatures[signature]
     dtypes = {k: v.dtype for k, v in function.structured_input_signature[1].items()}
-    return {k: v.numpy() for k, v in function(
-        **{k: tf.constant(v, dtypes[k]) for k, v in inputs.items()}).items()}
+    inputs = {k: tf.constant(v, dtypes[k]) for k, v in inputs.items()}
+    return {k: v.numpy() for k, v in function(**{**defaults[signature], **inputs}).items()}
+
+
+def _json(name, value):
+    """An output in TF Serving's JSON mapping: `_bytes` ones base64, {"b64": ...}."""
+    if not name.endswith("_bytes"):
+        return value.tolist()
+    if isinstance(value, bytes):  # a scalar: interpolate's strip_png_bytes
+        return {"b64": base64.b64encode(value).decode()}
+    return [_json(name, b) for b in value]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +47,7 @@ def served(tmp_path_factory):
 
     gan = make_tiny_gan(num_classes=3)
     path = export.export_serving(gan, tmp_path_factory.mktemp("models"), name="tiny")
-    return gan, tf.saved_model.load(path)
+    return gan, (tf.saved_model.load(path), signature_defaults(path))
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +67,7 @@ def rest_host(served):
                 self.end_headers()
                 self.wfile.write(json.dumps({"error": error.message}).encode())
                 return
-            encoded = {k: ([{"b64": base64.b64encode(b).decode()} for b in v]
-                           if k.endswith("_bytes") else v.tolist()) for k, v in outputs.items()}
+            encoded = {k: _json(k, v) for k, v in outputs.items()}
             reply = json.dumps({"outputs": encoded[next(iter(encoded))]
                                 if len(encoded) == 1 else encoded}).encode()
             self.send_response(200)
@@ -85,6 +98,47 @@ def test_rest_requests_round_trip(served, rest_host, tmp_path):
     got = client.predict("tiny", "serving_default", inputs, rest=rest_host)
     generator_out = gan.generator([inputs["z"], inputs["labels"]], training=False)
     assert np.abs(got.astype(int) - images.to_uint8(generator_out)).max() <= 1
+
+
+def test_truncated_requests_and_walks_round_trip_over_rest(served, rest_host):
+    gan, _ = served
+    inputs = client.request_inputs("generate", seed=3, count=6, labels=[1], truncation=0.5)
+    expected = images.to_uint8(gan.generate(6, seed=3, labels=[1] * 6, truncation=0.5))
+    got = client.predict("tiny", "generate", inputs, rest=rest_host)
+    assert np.abs(got.astype(int) - expected).max() <= 1
+    for labels, truncation in [([0, 2], 0.7), ([1], None)]:
+        inputs = client.interpolate_inputs(4, 9, steps=5, labels=labels, truncation=truncation)
+        expected = images.to_uint8(gan.interpolate(4, 9, 5, labels=labels,
+                                                   truncation=truncation or 1.0))
+        got = client.predict("tiny", "interpolate", inputs, rest=rest_host)
+        assert got.dtype == np.uint8 and got.shape == expected.shape
+        assert np.abs(got.astype(int) - expected).max() <= 1
+    body = client.rest_body("interpolate", client.interpolate_inputs(
+        4, 9, steps=1, labels=[0]))
+    with pytest.raises(ValueError, match=r"TF Serving refused the request \(400\): .*steps "
+                                         r"must be in \[2, 1024\] .*got\] \[1\]"):
+        client.post_rest(rest_host, "tiny", body)
+
+
+def test_truncation_is_sent_only_when_given():
+    assert client.request_inputs("generate", 3, 6, [1]).keys() == {"seed", "count", "labels"}
+    inputs = client.request_inputs("generate_png", 3, 6, truncation=0.5)
+    assert client.rest_body("generate_png", inputs) == {
+        "signature_name": "generate_png", "inputs": {"seed": 3, "count": 6, "truncation": 0.5}}
+    assert inputs["truncation"].dtype == np.float32  # the signature's float32 []
+    walk = client.interpolate_inputs(1, 2, steps=4, labels=[0, 2])
+    assert client.rest_body("interpolate", walk)["inputs"] == {
+        "seed_a": 1, "seed_b": 2, "steps": 4, "labels": [0, 2]}
+    walk = client.interpolate_inputs(truncation=0.7)
+    assert sorted(walk) == ["seed_a", "seed_b", "steps", "truncation"]
+    request = client.grpc_request("tiny", "interpolate", walk)
+    assert request.inputs["truncation"].dtype == tf.float32.as_datatype_enum
+    assert request.inputs["steps"].int64_val == [8]
+    # serving_default takes latents: truncated here, as raw LiteRT callers do
+    z = client.request_inputs("serving_default", seed=1, count=2, latent_dim=4)["z"]
+    half = client.request_inputs("serving_default", seed=1, count=2, latent_dim=4,
+                                 truncation=0.5)["z"]
+    np.testing.assert_allclose(half, z * 0.5, rtol=1e-6)
 
 
 def test_refused_and_unreachable_requests_are_one_line(rest_host, tmp_path, capsys):
@@ -134,6 +188,15 @@ def test_grpc_requests_round_trip(served):
                 signature, seed=9, count=5, labels=labels), grpc=f"127.0.0.1:{port}")
             assert got.dtype == np.uint8
             assert np.abs(got.astype(int) - expected).max() <= 1
+        expected = images.to_uint8(gan.generate(5, seed=9, labels=labels, truncation=0.6))
+        got = client.predict("tiny", "generate_png", client.request_inputs(
+            "generate_png", seed=9, count=5, labels=labels, truncation=0.6),
+            grpc=f"127.0.0.1:{port}")
+        assert np.abs(got.astype(int) - expected).max() <= 1
+        expected = images.to_uint8(gan.interpolate(9, 2, 4, labels=[2, 0], truncation=0.6))
+        got = client.predict("tiny", "interpolate", client.interpolate_inputs(
+            9, 2, steps=4, labels=[2, 0], truncation=0.6), grpc=f"127.0.0.1:{port}")
+        assert got.dtype == np.uint8 and np.abs(got.astype(int) - expected).max() <= 1
         with pytest.raises(ValueError, match=r"TF Serving refused the request "
                                              r"\(INVALID_ARGUMENT\): .*count must be in "
                                              r"\[1, 1024\]"):

@@ -38,18 +38,19 @@ def run(cmd):
 
 @pytest.mark.slow
 def test_killed_after_epoch_2_resumes_at_epoch_3_with_the_same_result(npz, tmp_path):
-    run(command(npz, tmp_path / "straight"))
+    # With ADA: its augmentation draws and its adapted p resume too.
+    run(command(npz, tmp_path / "straight", "--augment", "ada"))
 
     out = tmp_path / "killed"
     # Killed just after epoch 2's checkpoint is renamed into place, before
     # epoch 3 starts. [3:] drops "python -m tfgan_zoo.cli".
-    kill_when_paused("after", "epoch_002.keras", *command(npz, out)[3:])
+    kill_when_paused("after", "epoch_002.keras", *command(npz, out, "--augment", "ada")[3:])
     killed_at = list_checkpoints(out / "checkpoints")[-1][0]
     assert killed_at == 2
     assert not (out / "model.keras").exists()
     assert_complete(out)
 
-    stdout = run(command(npz, out))
+    stdout = run(command(npz, out, "--augment", "ada"))
     assert "Resuming after epoch 2" in stdout
     assert "Epoch 3/4" in stdout and "Epoch 1/4" not in stdout
     history = json.load(open(out / "history.json"))
@@ -61,8 +62,10 @@ def test_killed_after_epoch_2_resumes_at_epoch_3_with_the_same_result(npz, tmp_p
         np.testing.assert_allclose(history[key], straight_history[key], rtol=1e-5, atol=1e-6)
     a = tfgan_zoo.load(str(out / "model.keras"))
     b = tfgan_zoo.load(str(tmp_path / "straight" / "model.keras"))
-    for x, y in zip(a.weights, b.weights, strict=True):  # G, D and the EMA generator
+    for x, y in zip(a.weights, b.weights, strict=True):  # G, D, the EMA G and ADA's p
         np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-5, atol=1e-6, err_msg=x.path)
+    # D tells the noise from G's images: p rose (4 x 32 / 500k per 4 steps), identically
+    assert 0 < float(a.augmenter.p) == float(b.augmenter.p) == history["augment_p"][-1]
     assert sorted(os.listdir(out / "samples")) == [f"epoch_{e:03d}.png" for e in range(1, 5)]
 
 

@@ -96,8 +96,10 @@ class AdversarialModel(keras.Model):
         grads = tape.gradient(loss, variables, output_gradients=scale)
         optimizer.apply_gradients(zip(grads, variables))
 
-    def _logs(self):
+    def _logs(self, extra=None):
+        """The trackers' results and `extra` (other scalars to log)."""
         logs = {m.name: m.result() for m in self.metrics}
+        logs.update(extra or {})
         if isinstance(self.distribute_strategy, tf.distribute.MultiWorkerMirroredStrategy):
             # Keras 3 averages step outputs across workers with
             # reduce(MEAN, axis=0), which fails on scalars

@@ -20,6 +20,9 @@ RULES = {  # name -> (what it must be, test)
     "positive": ("a finite number > 0", lambda v: _number(v) and v > 0),
     "weight": ("a finite number >= 0", lambda v: _number(v) and v >= 0),
     "fraction": ("a number in [0, 1)", lambda v: _number(v) and 0 <= v < 1),
+    "truncation": ("a number in (0, 1] (1: no truncation)",
+                   lambda v: _number(v) and 0 < v <= 1),
+    "steps": ("an integer >= 2 (the two ends included)", lambda v: _integer(v) and v >= 2),
 }
 
 
@@ -29,7 +32,7 @@ SETTINGS = {"epochs": "count", "batch_size": "count", "num_classes": "count",
             "d_steps": "count", "limit": "count",
             "num": "count", "num_real": "count", "learning_rate": "positive",
             "beta_1": "fraction", "ema_decay": "fraction", "freeze_d": "index",
-            "labels": "index"}
+            "labels": "index", "truncation": "truncation", "steps": "steps"}
 
 
 def check_settings(**settings):

@@ -60,6 +60,7 @@ def _parser(argv=None):
     train.add_argument("--simultaneous", action="store_true",
                        help="update G and D from one generator pass (the TF tutorial's "
                             "loop) instead of alternating; needs one D step")
+    _augment_option(train, "none")
     train.add_argument("--seed", type=int, default=0,
                        help="seeds weights, latents and data order (default: 0)")
     train.add_argument("--strategy", default="default",
@@ -89,6 +90,7 @@ def _parser(argv=None):
     finetune.add_argument("--ema-decay", type=float,
                           help="default: the preset's, capped so that the EMA's time "
                                "constant is at most a tenth of the run's steps")
+    _augment_option(finetune, "the preset's; ada adapts 5x faster than from scratch")
     finetune.add_argument("--seed", type=int, default=0, help="(default: 0)")
     finetune.add_argument("--strategy", default="default",
                           help="default, mirrored, multi_worker or tpu (default: default)")
@@ -108,7 +110,24 @@ def _parser(argv=None):
     sample.add_argument("--labels", type=int, nargs="+",
                         help="conditional GANs: one label for all, or one per sample "
                              "(default: cycle through the classes, a column each)")
+    _truncation_option(sample)
     sample.add_argument("--out", required=True, help="grid.png or samples.npy")
+    walk = commands.add_parser(
+        "interpolate", help="a latent walk of a trained GAN: a strip or an animation",
+        description="Writes the images between the latents of two seeds (and, for "
+                    "conditional GANs, between two classes).")
+    walk.add_argument("model", help="a .keras file written by train, or a preset")
+    walk.add_argument("--seeds", type=int, nargs=2, default=[0, 1], metavar=("A", "B"),
+                      help="the seeds of the two ends, as in sample --seed (default: 0 1)")
+    walk.add_argument("--labels", type=int, nargs="+", metavar="L",
+                      help="conditional GANs: one class, or two to walk between them")
+    walk.add_argument("--steps", type=int, default=8,
+                      help="images in the walk, both ends included (default: 8)")
+    walk.add_argument("--method", choices=("slerp", "linear"), default="slerp",
+                      help="spherical (default) or linear interpolation of the latents")
+    _truncation_option(walk)
+    walk.add_argument("--out", required=True,
+                      help="strip.png (one row), walk.gif (there and back) or walk.npy")
     translate = commands.add_parser("translate",
                                     help="translate images by a translator")
     translate.add_argument("model", help="a preset, or a .keras file written by train")
@@ -144,13 +163,19 @@ def _parser(argv=None):
                     "by `export --serving`, over REST or gRPC, and writes the images.")
     serve.add_argument("model_name", help="the name it is served under (--model_name)")
     serve.add_argument("--signature", default="generate_png",
-                       choices=["generate_png", "generate", "serving_default"],
-                       help="(default: generate_png)")
+                       choices=["generate_png", "generate", "interpolate", "serving_default"],
+                       help="(default: generate_png); interpolate: a latent walk from --seed "
+                            "to --seed-b in --count steps")
     serve.add_argument("--seed", type=int, default=0, help="(default: 0)")
+    serve.add_argument("--seed-b", type=int, default=1,
+                       help="interpolate: the seed of the walk's end (default: 1)")
     serve.add_argument("--count", type=int, default=16,
                        help="images, at most 1024 per request (default: 16)")
     serve.add_argument("--labels", type=int, nargs="+",
-                       help="conditional models: one label for all, or one per image")
+                       help="conditional models: one label for all, or one per image "
+                            "(interpolate: one, or two to walk between classes)")
+    serve.add_argument("--truncation", type=float, metavar="PSI",
+                       help="scale the latents by PSI in (0, 1] (default: the served 1)")
     serve.add_argument("--latent-dim", type=int,
                        help="serving_default only: the model's latent size")
     where = serve.add_mutually_exclusive_group(required=True)
@@ -188,6 +213,7 @@ def _parser(argv=None):
     evaluate.add_argument("--seed", type=int, default=0,
                           help="picks the latents and the real images (default: 0)")
     _data_options(evaluate, what="float samples and data", limit=False)
+    _truncation_option(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print JSON only")
 
     publish = commands.add_parser(
@@ -239,6 +265,20 @@ def _family_options(train, argv):
         else:
             group.add_argument(flag, dest=option.name, type=option.type,
                                choices=option.choices, help=described)
+
+
+def _augment_option(parser, default):
+    parser.add_argument("--augment", metavar="none|diffaugment|ada|POLICY",
+                        help="augment what D sees, for small data sets (a few thousand "
+                             "images): diffaugment (color,translation,cutout) or a "
+                             "DiffAugment policy such as translation,cutout; ada (adaptive "
+                             f"probability) (default: {default})")
+
+
+def _truncation_option(parser):
+    parser.add_argument("--truncation", type=float, default=1.0, metavar="PSI",
+                        help="scale the latents by PSI in (0, 1]: more typical, less "
+                             "varied images (default: 1, no truncation)")
 
 
 def _divergence_option(parser):
@@ -316,6 +356,7 @@ def main(argv=None):
                 seed=args.seed, limit=args.limit, strategy=args.strategy,
                 resume=args.resume, num_classes=args.num_classes,
                 pixel_range=args.pixel_range, on_divergence=args.on_divergence,
+                augment=args.augment,
                 **{o.name: getattr(args, o.name) for o in _options(args)})
             print(f"Wrote {os.path.join(args.out, 'model.keras')}")
         elif args.command == "finetune":
@@ -324,7 +365,8 @@ def main(argv=None):
                 batch_size=args.batch_size, learning_rate=args.learning_rate,
                 freeze_d=args.freeze_d, ema_decay=args.ema_decay, seed=args.seed,
                 limit=args.limit, strategy=args.strategy, resume=args.resume,
-                pixel_range=args.pixel_range, on_divergence=args.on_divergence)
+                pixel_range=args.pixel_range, on_divergence=args.on_divergence,
+                augment=args.augment)
             print(f"Wrote {os.path.join(args.out, 'model.keras')}")
         elif args.command == "publish":
             path = tfgan_zoo.publish(
@@ -338,7 +380,12 @@ def main(argv=None):
                       f"{entry['description']}")
         elif args.command == "sample":
             tfgan_zoo.sample(args.model, args.out, num=args.num, seed=args.seed,
-                             labels=args.labels)
+                             labels=args.labels, truncation=args.truncation)
+            print(f"Wrote {args.out}")
+        elif args.command == "interpolate":
+            tfgan_zoo.interpolate(args.model, args.out, seeds=args.seeds, steps=args.steps,
+                                  labels=args.labels, method=args.method,
+                                  truncation=args.truncation)
             print(f"Wrote {args.out}")
         elif args.command == "translate":
             tfgan_zoo.translate(args.model, args.input, args.out, reverse=args.reverse)
@@ -363,21 +410,27 @@ def main(argv=None):
                 print(f"Wrote {args.tflite} (quantize={args.quantize})")
         elif args.command == "serve-request":
             from tfgan_zoo import images, serving_client
-            inputs = serving_client.request_inputs(args.signature, args.seed, args.count,
-                                                   args.labels, args.latent_dim)
+            if args.signature == "interpolate":
+                inputs = serving_client.interpolate_inputs(args.seed, args.seed_b, args.count,
+                                                           args.labels, args.truncation)
+            else:
+                inputs = serving_client.request_inputs(args.signature, args.seed, args.count,
+                                                       args.labels, args.latent_dim,
+                                                       args.truncation)
             if args.show:
                 print(serving_client.show(args.model_name, args.signature, inputs))
             else:
                 pixels = serving_client.predict(args.model_name, args.signature, inputs,
                                                 rest=args.rest, grpc=args.grpc)
-                images.save_samples(images.to_float(pixels), args.out)
+                images.save_samples(images.to_float(pixels), args.out, columns=(
+                    len(pixels) if args.signature == "interpolate" else None))  # a strip
                 print(f"Wrote {args.out}: {len(pixels)} images of {pixels.shape[1:]}")
         elif args.command == "evaluate":
             result = tfgan_zoo.metrics.evaluate(
                 args.model, args.data, num=args.num, num_real=args.num_real,
                 extractor=args.extractor,
                 extractor_weights=args.extractor_weights, seed=args.seed,
-                pixel_range=args.pixel_range,
+                pixel_range=args.pixel_range, truncation=args.truncation,
                 verbose=0 if args.json else 1)
             print(json.dumps(result, indent=1) if args.json
                   else tfgan_zoo.metrics.format_report(result))

@@ -5,18 +5,28 @@ Both formats load and run with TensorFlow (or LiteRT) alone: no tfgan_zoo,
 no Keras custom objects. The EMA generator is exported when there is one;
 for a CycleGAN the A -> B generator (B -> A with `reverse=True`).
 
-GAN SavedModel signatures (N images; `labels` only for class-conditional models):
+GAN SavedModel signatures (N images; `labels` only for class-conditional
+models; `truncation` optional, default 1: no truncation):
 
 | signature | inputs | outputs |
 | --- | --- | --- |
 | `serving_default` | `z` float32 [N, latent_dim], `labels` int64 [N] | `images` float32 [N, H, W, C] in [-1, 1] |
-| `generate` | `seed` int64 [], `count` int64 [], `labels` int64 [1] or [count] | `images` uint8 [count, H, W, C] |
+| `generate` | `seed` int64 [], `count` int64 [], `labels` int64 [1] or [count], `truncation` float32 [] | `images` uint8 [count, H, W, C] |
 | `generate_png` | same as `generate` | `png_bytes` string [count]: one PNG file each |
+| `interpolate` | `seed_a` int64 [], `seed_b` int64 [], `steps` int64 [], `labels` int64 [1] or [2], `truncation` float32 [] | `images` uint8 [steps, H, W, C], `strip_png_bytes` string []: one PNG of them in a row |
 
-`generate(seed, count)` gives the images of `GAN.generate(count, seed=seed)`
-(same latents, any int64 seed), as uint8. The `_bytes` suffix makes TF
-Serving's REST API return the PNGs base64-encoded (`{"b64": ...}`), as its
-JSON mapping requires.
+`generate(seed, count, truncation=psi)` gives the images of
+`GAN.generate(count, seed=seed, truncation=psi)` (same latents, any int64
+seed), as uint8; `interpolate(seed_a, seed_b, steps, labels, truncation)`
+those of `GAN.interpolate` (spherical: slerp), with one class for the whole
+walk or the two ends' classes, and the strip laid out as
+`images.grid(images, columns=steps)` (1-pixel gaps). `truncation` psi in
+(0, 1] scales the latents toward their mean (`GAN.latents`); it is recorded
+as a default of the SignatureDef, which TF Serving feeds when a request
+leaves it out (so does the restored endpoint, `loaded.generate(seed=,
+count=)`, but not `loaded.signatures["generate"]`, which takes every input).
+The `_bytes` suffix makes TF Serving's REST API return the PNGs
+base64-encoded (`{"b64": ...}`), as its JSON mapping requires.
 
 Translator (Pix2Pix, CycleGAN) SavedModel signatures, for H x W x C images:
 
@@ -33,16 +43,21 @@ that TF Serving answers a bad one with a message naming the input and what it
 takes instead of running it: at most `MAX_COUNT` (1024) images per request
 (`count` in [1, 1024], N <= 1024: memory grows with it, so split bigger
 requests), `z` [N, latent_dim] and finite, `labels` in [0, num_classes) with
-one per image (or one for all in `generate`), translator images of the
-generator's H x W x C (and PNGs of that size and channel count).
+one per image (or one for all in `generate`; one or two in `interpolate`),
+`steps` in [2, 1024], `truncation` in (0, 1] (NaN refused), translator
+images of the generator's H x W x C (and PNGs of that size and channel
+count).
 
-The `.tflite` file has no such checks (LiteRT has no asserts): its
-`serving_default` takes `z` [N, latent_dim] (and `labels` int64 [N]) or a
-translator's `images` [N, H, W, C]. `run_tflite` checks its inputs as the
-SavedModel does; callers of raw LiteRT check them themselves: the input
-shapes are the file's, the class count is in its `tfgan_zoo` metadata entry
-(JSON `{"num_classes": K}`), and a negative label would be served as another
-class.
+The `.tflite` file has no such checks (LiteRT has no asserts), and no seeds,
+truncation or walks: its `serving_default` takes `z` [N, latent_dim] (and
+`labels` int64 [N]) or a translator's `images` [N, H, W, C]. `run_tflite`
+checks its inputs as the SavedModel does; callers of raw LiteRT check them
+themselves: the input shapes are the file's, the class count is in its
+`tfgan_zoo` metadata entry (JSON `{"num_classes": K}`), and a negative label
+would be served as another class. They truncate themselves too: truncated
+latents are the standard-normal ones times psi,
+`z = GAN.latents(count, seed, truncation=psi)` (`z * psi` for latents drawn
+elsewhere).
 """
 import errno
 import importlib
@@ -62,7 +77,7 @@ from tfgan_zoo import images as image_utils
 from tfgan_zoo.gan import GAN
 from tfgan_zoo.translator import Translator
 
-SIGNATURES = ("serving_default", "generate", "generate_png")
+SIGNATURES = ("serving_default", "generate", "generate_png", "interpolate")
 TRANSLATOR_SIGNATURES = ("serving_default", "translate_png")
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 WARMUP_COUNTS = (1, 8)  # batch sizes each signature is warmed up with
@@ -122,7 +137,8 @@ def _images_fn(gan):
     generator = _generator(gan)
 
     def images_from(z, labels=None):
-        labels = None if labels is None else tf.cast(labels, tf.int32)
+        if labels is not None and labels.dtype.is_integer:  # class weights stay floats
+            labels = tf.cast(labels, tf.int32)
         return gan._generate(z, labels, training=False, generator=generator)
     return images_from
 
@@ -130,6 +146,14 @@ def _images_fn(gan):
 def _uint8(x):
     """As `images.to_uint8`: round half to even, clip."""
     return tf.cast(tf.clip_by_value(tf.round((x + 1.0) * 127.5), 0.0, 255.0), tf.uint8)
+
+
+def _strip(pixels):
+    """[N, H, W, C] -> one [H, N * (W + 1) - 1, C] row, as
+    `images.grid(pixels, columns=N)` lays it out: 1-pixel gaps."""
+    height, _, channels = pixels.shape[1:]
+    padded = tf.pad(pixels, [[0, 0], [0, 0], [0, 1], [0, 0]])
+    return tf.reshape(tf.transpose(padded, [1, 0, 2, 3]), [height, -1, channels])[:, :-1]
 
 
 def _image_shape(network):
@@ -179,6 +203,20 @@ def _checked_count(count):
                             count)], count)
 
 
+def _checked_steps(steps):
+    # before linspace casts it to int32, as count above
+    return _after([_require((steps >= 2) & (steps <= MAX_COUNT),
+                            f"steps must be in [2, {MAX_COUNT}] (images of the walk, its two "
+                            "ends included); got", steps)], steps)
+
+
+def _checked_truncation(truncation):
+    # NaN fails both comparisons, so it is refused too
+    return _after([_require((truncation > 0) & (truncation <= 1),
+                            "truncation must be in (0, 1] (1: no truncation); got",
+                            truncation)], truncation)
+
+
 # --------------------------------------------------------------- signatures
 def _translator_signatures(model, reverse):
     generator = _generator(model, reverse)
@@ -224,6 +262,13 @@ def _signatures(gan, reverse=False):
     seed = tf.TensorSpec([], tf.int64, name="seed")
     count = tf.TensorSpec([], tf.int64, name="count")
     labels = tf.TensorSpec([None], tf.int64, name="labels")
+    psi = tf.TensorSpec([], tf.float32, name="truncation")
+    ends = [tf.TensorSpec([], tf.int64, name=name) for name in ("seed_a", "seed_b")]
+    steps = tf.TensorSpec([], tf.int64, name="steps")
+    # A tensor default of an argument in the input signature becomes the
+    # SignatureDef's default, which TF Serving feeds when a request leaves
+    # the input out: truncation is optional.
+    untruncated = tf.constant(1.0)
     images_from = _images_fn(gan)
 
     def from_latents(z, labels=None):
@@ -234,9 +279,9 @@ def _signatures(gan, reverse=False):
                                      "one value per row of z")
         return {"images": images_from(z, labels)}
 
-    def seeded(seed, count, labels=None):
+    def seeded(seed, count, truncation, labels=None):
         count = _checked_count(count)
-        z = gan.latents(count, seed)
+        z = gan.latents(count, seed, _checked_truncation(truncation))
         if labels is not None:
             size = tf.size(labels, tf.int64)
             labels = _checked_labels(gan, labels, tf.equal(size, 1) | tf.equal(size, count),
@@ -247,19 +292,38 @@ def _signatures(gan, reverse=False):
     def png(pixels):
         return tf.map_fn(tf.io.encode_png, pixels, fn_output_signature=tf.string)
 
+    def walk(seed_a, seed_b, steps, truncation, labels=None):
+        steps = _checked_steps(steps)
+        if labels is not None:  # one class for the walk, or its two ends'
+            size = tf.size(labels)
+            labels = tf.broadcast_to(_checked_labels(
+                gan, labels, tf.equal(size, 1) | tf.equal(size, 2),
+                "1 value (one class for the walk) or 2 (the classes of its ends)"), [2])
+        z, weights = gan.interpolation_inputs(seed_a, seed_b, steps, labels, "slerp",
+                                              _checked_truncation(truncation))
+        pixels = _uint8(images_from(z, weights))
+        return {"images": pixels, "strip_png_bytes": tf.io.encode_png(_strip(pixels))}
+
     if gan.conditional:
         return {
             "serving_default": (from_latents, [latent, labels]),
-            "generate": (lambda seed, count, labels: {"images": seeded(seed, count, labels)},
-                         [seed, count, labels]),
-            "generate_png": (lambda seed, count, labels: {
-                "png_bytes": png(seeded(seed, count, labels))}, [seed, count, labels]),
+            "generate": (lambda seed, count, labels, truncation=untruncated: {
+                "images": seeded(seed, count, truncation, labels)}, [seed, count, labels, psi]),
+            "generate_png": (lambda seed, count, labels, truncation=untruncated: {
+                "png_bytes": png(seeded(seed, count, truncation, labels))},
+                [seed, count, labels, psi]),
+            "interpolate": (lambda seed_a, seed_b, steps, labels, truncation=untruncated:
+                            walk(seed_a, seed_b, steps, truncation, labels),
+                            [*ends, steps, labels, psi]),
         }
     return {
         "serving_default": (from_latents, [latent]),
-        "generate": (lambda seed, count: {"images": seeded(seed, count)}, [seed, count]),
-        "generate_png": (lambda seed, count: {"png_bytes": png(seeded(seed, count))},
-                         [seed, count]),
+        "generate": (lambda seed, count, truncation=untruncated: {
+            "images": seeded(seed, count, truncation)}, [seed, count, psi]),
+        "generate_png": (lambda seed, count, truncation=untruncated: {
+            "png_bytes": png(seeded(seed, count, truncation))}, [seed, count, psi]),
+        "interpolate": (lambda seed_a, seed_b, steps, truncation=untruncated:
+                        walk(seed_a, seed_b, steps, truncation), [*ends, steps, psi]),
     }
 
 
@@ -304,8 +368,13 @@ def _warmup_inputs(gan, signature, count, reverse=False):
         png = tf.io.encode_png(np.full(blank.shape[1:], 127, np.uint8)).numpy()
         return {"png_bytes": np.array([png] * count, dtype=object)}
     labels = gan.class_cycle(count)
+    # truncation is left out, as most requests leave it: TF Serving feeds its default
     if signature == "serving_default":
         inputs = {"z": np.asarray(gan.latents(count, 0))}
+    elif signature == "interpolate":
+        # a walk has its two ends at least; two classes: the class-weight path
+        inputs = {"seed_a": np.int64(0), "seed_b": np.int64(1), "steps": np.int64(max(count, 2))}
+        labels = gan.class_cycle(2)
     else:
         inputs = {"seed": np.int64(0), "count": np.int64(count)}
     if labels is not None:

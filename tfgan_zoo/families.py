@@ -21,6 +21,10 @@ imports it by that entry only and uses nothing of it but these four names:
     a `tfgan_zoo.GAN` for generation, a `tfgan_zoo.Translator` for
     translation, a model with `features_and_logits()` (a Keras model of
     images -> [features, logits]) trained on (images, labels) for extraction.
+    A conditional generator takes `[z, labels]` with class ids [N]; walks
+    between classes (`GAN.interpolate(labels=(a, b))`, the `interpolate`
+    signature) also give it class weights [N, num_classes] float, which
+    blend the class embeddings (zoo_models/common/embedding.py).
 `PRESETS`
     `{name: entry}` (may be empty): `description`, `params`, where the
     preset is (`path` of a folder in the package, or `url` and `sha256` of

@@ -3,6 +3,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_zoo import augment as augmentation
 from tfgan_zoo import checks, losses
 from tfgan_zoo.adversarial import AdversarialModel, per_example
 
@@ -18,6 +19,26 @@ LOSSES = {
     "hinge": (losses.hinge_generator_loss, losses.hinge_discriminator_loss, False),
 }
 _SMOOTHABLE = ("non_saturating", "minimax")
+
+
+def _slerp(a, b, t):
+    """Spherical interpolation of rows a, b [1, D] at t [steps, 1] (Shoemake
+    1985); linear where the two are (anti)parallel and the arc is undefined."""
+    a_unit, b_unit = tf.math.l2_normalize(a, axis=1), tf.math.l2_normalize(b, axis=1)
+    cos = tf.clip_by_value(tf.reduce_sum(a_unit * b_unit, axis=1, keepdims=True), -1.0, 1.0)
+    omega = tf.acos(cos)
+    sin = tf.sin(omega)
+    safe = sin > 1e-6
+    sin = tf.where(safe, sin, 1.0)
+    spherical = (tf.sin((1.0 - t) * omega) * a + tf.sin(t * omega) * b) / sin
+    return tf.where(safe, spherical, _lerp(a, b, t))
+
+
+def _lerp(a, b, t):
+    return (1.0 - t) * a + t * b
+
+
+INTERPOLATIONS = {"slerp": _slerp, "linear": _lerp}
 
 
 def _infer_latent_dim(generator):
@@ -45,16 +66,23 @@ class GAN(AdversarialModel):
     per example and divided by the global batch size, and latents are drawn
     for the global batch and sliced per replica, so a step gives the same
     numbers on one device or under any `tf.distribute` strategy. The draw
-    order per step is fixed: for each D step `z` then (wgan_gp) `alpha`, then
-    the G step's `z`, all from `seed_generator`.
+    order per step is fixed: for each D step `z`, (with augmentation) the
+    draws of the real then the fake images' augmentations, (wgan_gp)
+    `alpha`, then the G step's `z` and its fakes' augmentation draws, all
+    from `seed_generator`.
+
+    `augmenter` (set by `compile(augment=...)`, kept in the config so that
+    its state, ADA's p, is saved with the weights) transforms every image D
+    sees while training: see `tfgan_zoo.augment`.
     """
 
     def __init__(self, generator, discriminator, latent_dim=None, num_classes=None,
-                 ema_generator=None, seed=0, **kwargs):
+                 ema_generator=None, seed=0, augmenter=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         self.generator = generator
         self.discriminator = discriminator
         self.ema_generator = ema_generator
+        self.augmenter = augmenter
         self.latent_dim = latent_dim or _infer_latent_dim(generator)
         self.num_classes = (num_classes if num_classes is not None
                             else getattr(generator, "num_classes", None))
@@ -74,7 +102,7 @@ class GAN(AdversarialModel):
     # ----------------------------------------------------------------- compile
     def compile(self, g_optimizer=None, d_optimizer=None, loss="non_saturating",
                 d_steps=1, gp_weight=10.0, r1_weight=0.0, ema_decay=None,
-                label_smoothing=0.0, simultaneous=False, **kwargs):
+                label_smoothing=0.0, simultaneous=False, augment=None, **kwargs):
         """Configures training.
 
         Args:
@@ -92,6 +120,11 @@ class GAN(AdversarialModel):
             the same latents (as the TF DCGAN tutorial's loop does) instead of
             alternating a D step and a G step on fresh latents: one G forward
             and one D pass on the fakes less per step. Needs d_steps=1.
+          augment: what D sees while training, for small data sets (see
+            `tfgan_zoo.augment.get`): None or "none"; "diffaugment" or a
+            DiffAugment policy like "color,translation,cutout"; "ada"; or an
+            augmentation layer. An augmenter of the same configuration as
+            the GAN's current one is kept, with its state (ADA's p).
           **kwargs: passed to `keras.Model.compile` (`steps_per_execution`,
             `jit_compile`, `run_eagerly`).
         """
@@ -119,6 +152,7 @@ class GAN(AdversarialModel):
         self.ema_decay = ema_decay
         self.label_smoothing = float(label_smoothing)
         self.simultaneous = bool(simultaneous)
+        self._set_augmenter(augmentation.get(augment))
         if ema_decay is not None and self.ema_generator is None:
             self.ema_generator = type(self.generator).from_config(self.generator.get_config())
             self.ema_generator.set_weights(self.generator.get_weights())
@@ -138,7 +172,22 @@ class GAN(AdversarialModel):
             "gp_weight": self.gp_weight, "r1_weight": self.r1_weight,
             "ema_decay": self.ema_decay, "label_smoothing": self.label_smoothing,
             "simultaneous": self.simultaneous,
+            "augment": (keras.layers.serialize(self.augmenter)
+                        if self.augmenter is not None else None),
         }
+
+    def _set_augmenter(self, augmenter):
+        current = self.augmenter
+        if current is not None and augmenter is not None and (
+                type(current) is type(augmenter)
+                and {**current.get_config(), "name": None} == {**augmenter.get_config(),
+                                                              "name": None}):
+            return  # the same augmentation: keep its state
+        if current is not None:
+            # Keras tracks sub-layers by assignment and never forgets one:
+            # the old augmenter's state would still be saved with the weights.
+            self._tracker.untrack(current)
+        self.augmenter = augmenter
 
     @property
     def metrics(self):
@@ -182,6 +231,25 @@ class GAN(AdversarialModel):
         return self.discriminator(
             [images, labels] if self.conditional else images, training=training)
 
+    def _augmented(self, images, training):
+        if self.augmenter is None or not training:
+            return images
+        batch = tf.shape(images)[0]
+        return self.augmenter.augment(images, lambda tail, fn: self._draw(batch, tail, fn))
+
+    def _augmenter_feedback(self, real_out):
+        """Tells the augmenter (ADA) the signs of D's outputs on this step's
+        real images, summed over the global batch."""
+        if self.augmenter is None:
+            return
+        signs = tf.sign(per_example(real_out))
+        totals = tf.distribute.get_replica_context().all_reduce(
+            tf.distribute.ReduceOp.SUM,
+            tf.stack([tf.reduce_sum(signs), tf.cast(tf.size(signs), tf.float32)]))
+        updates = self.augmenter.feedback(totals[0], totals[1])
+        self._assign_everywhere([(variable, lambda v, x: v.assign(x), value)
+                                 for variable, value in updates])
+
     def _loss_options(self):
         options = {"reduction": "none"}
         if self.loss_name in _SMOOTHABLE:
@@ -201,9 +269,11 @@ class GAN(AdversarialModel):
         self._check_shape(real, fake)
 
         def discriminate(images):
-            return self._discriminate(images, labels, training)
+            return self._discriminate(self._augmented(images, training), labels, training)
 
         real_out, fake_out = discriminate(real), discriminate(fake)
+        if training:
+            self._augmenter_feedback(real_out)
         d_loss = per_example(d_loss_fn(real_out, fake_out, **self._loss_options()))
         if uses_gp and self.gp_weight:
             alpha = self._draw(batch, (1,) * (real.shape.rank - 1), keras.random.uniform)
@@ -225,8 +295,9 @@ class GAN(AdversarialModel):
         of fakes from fresh latents."""
         g_loss_fn = LOSSES[self.loss_name][0]
         if fake_out is None:
-            fake_out = self._discriminate(self._fake(labels, batch, training), labels,
-                                          training)
+            fake_out = self._discriminate(
+                self._augmented(self._fake(labels, batch, training), training), labels,
+                training)
         g_loss = per_example(g_loss_fn(fake_out, **self._loss_options()))
         self.g_loss_tracker.update_state(g_loss)
         return g_loss
@@ -254,7 +325,7 @@ class GAN(AdversarialModel):
             self._apply(self.g_optimizer, g_loss, tape, g_vars)
         if self.ema_generator is not None:
             self._update_ema()
-        return self._logs()
+        return self._logs(self.augmenter.logs() if self.augmenter is not None else None)
 
     def test_step(self, data):
         real, labels = self._unpack(data)
@@ -280,36 +351,101 @@ class GAN(AdversarialModel):
                                                       self.generator.weights)])
 
     # ------------------------------------------------------------- sampling
-    def generate(self, num, seed=0, labels=None, batch_size=256, use_ema=True):
+    def generate(self, num, seed=0, labels=None, batch_size=256, use_ema=True, truncation=1.0):
         """Returns `num` images in [-1, 1] as a float32 numpy array [N, H, W, C].
 
         The same `seed` gives the same latents, hence the same images.
         `labels`: an int or `num` ints in [0, num_classes), required exactly
-        when the GAN is conditional. Uses the EMA generator when there is one
+        when the GAN is conditional. `truncation` psi in (0, 1] scales the
+        latents toward their mean (see `latents`): lower psi gives more
+        typical, less varied images. Uses the EMA generator when there is one
         and `use_ema` is true.
         """
         labels = self._check_labels(labels, num)
+        z = self.latents(num, seed, truncation=checks.check("truncation", truncation,
+                                                             "truncation"))
+        return self._run_generator(z, labels, batch_size, use_ema)
+
+    def interpolate(self, seed_a, seed_b, steps=8, labels=None, method="slerp",
+                    truncation=1.0, use_ema=True):
+        """A latent walk: `steps` images [steps, H, W, C] in [-1, 1] from the
+        image of `generate(1, seed_a)` to that of `generate(1, seed_b)`.
+
+        `method`: "slerp" (spherical, the default: intermediate latents keep
+        the norm that Gaussian latents have, so the middle of the walk is as
+        sharp as its ends) or "linear". `labels` (conditional GANs only): one
+        class for the whole walk, or two, `(label_a, label_b)`, to walk
+        between the classes too (their one-hot class weights are
+        interpolated linearly). `truncation` as in `generate`.
+        """
+        checks.check_settings(steps=steps, truncation=truncation)
+        z, weights = self.interpolation_inputs(seed_a, seed_b, steps,
+                                               self._check_walk_labels(labels), method,
+                                               truncation)
+        return self._run_generator(z, weights, steps, use_ema)
+
+    def interpolation_inputs(self, seed_a, seed_b, steps, labels=None, method="slerp",
+                             truncation=1.0):
+        """(latents [steps, latent_dim], class weights [steps, num_classes] or
+        None) of `interpolate`, from tensors or numbers (exported signatures
+        call it with tensors, after their own checks). `labels`: None or two
+        class ids (a, b)."""
+        if method not in INTERPOLATIONS:
+            raise ValueError(f"Unknown interpolation {method!r}: use one of "
+                             f"{', '.join(INTERPOLATIONS)}.")
+        ends = tf.concat([self.latents(1, seed_a, truncation),
+                          self.latents(1, seed_b, truncation)], axis=0)
+        t = tf.linspace(0.0, 1.0, tf.cast(steps, tf.int32))[:, None]
+        z = INTERPOLATIONS[method](ends[0:1], ends[1:2], t)
+        if labels is None:
+            return z, None
+        onehot = tf.one_hot(tf.cast(labels, tf.int32), self.num_classes)
+        return z, (1.0 - t) * onehot[0:1] + t * onehot[1:2]
+
+    def _check_walk_labels(self, labels):
+        if not self.conditional or labels is None:
+            self._check_labels(labels, 2)  # the same errors as generate's
+            return None
+        labels = np.atleast_1d(np.asarray(labels))
+        if labels.ndim != 1 or labels.size not in (1, 2):
+            raise ValueError("labels of a latent walk: one class, or two (label_a, "
+                             f"label_b) to walk between classes; got {labels.tolist()}.")
+        return keras.ops.convert_to_numpy(self._check_labels(np.resize(labels, 2), 2))
+
+    def _run_generator(self, z, labels, batch_size, use_ema):
         generator = self.ema_generator if (use_ema and self.ema_generator) else self.generator
-        z = self.latents(num, seed)
         out = []
-        for start in range(0, num, batch_size):
-            stop = min(start + batch_size, num)
+        for start in range(0, int(z.shape[0]), batch_size):
+            stop = start + batch_size
             y = None if labels is None else labels[start:stop]
             out.append(keras.ops.convert_to_numpy(
                 self._generate(z[start:stop], y, training=False, generator=generator)))
         return np.concatenate(out).astype(np.float32)
 
-    def latents(self, num, seed):
-        """The [num, latent_dim] standard-normal latents of `generate(num, seed)`.
+    def latents(self, num, seed, truncation=1.0):
+        """The [num, latent_dim] latents of `generate(num, seed, truncation=)`:
+        standard-normal draws times `truncation`.
 
-        `seed` may be an int or an int64 tensor (exported signatures): the draw
-        is `keras.random.normal(..., seed=int)`'s stateless one, written with
-        tensors.
+        Truncation scales each latent toward the mean of the latent
+        distribution (0 for these Gaussian latents), as StyleGAN's psi does
+        for its mapped latents, rather than resampling the draws that fall
+        outside a threshold (BigGAN's truncated normal). Scaling keeps each
+        seed's latent on one ray, so the same seed gives the same picture,
+        only more typical, at every psi: a truncation slider moves smoothly,
+        psi=1 is the untruncated sample, and a caller of a raw LiteRT model
+        truncates with one multiplication (`z * psi`). Resampling would give
+        a seed a different latent whenever one of its draws crosses the
+        threshold.
+
+        `seed` and `truncation` may be numbers or tensors (exported
+        signatures): the draw is `keras.random.normal(..., seed=int)`'s
+        stateless one, written with tensors.
         """
         key = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
         key = tf.cast(tf.math.floormod(key, tf.int32.max - 1), tf.int32)
-        return tf.random.stateless_normal(tf.stack([tf.cast(num, tf.int32), self.latent_dim]),
-                                          seed=key)
+        z = tf.random.stateless_normal(tf.stack([tf.cast(num, tf.int32), self.latent_dim]),
+                                       seed=key)
+        return z * tf.cast(truncation, tf.float32)
 
     def class_cycle(self, num, start=0):
         """Labels start, start+1, ... modulo the classes (None if unconditional):
@@ -350,6 +486,8 @@ class GAN(AdversarialModel):
             "num_classes": self.num_classes,
             "seed": self.seed,
         })
+        if self.augmenter is not None:  # absent, configs stay as they were before it
+            config["augmenter"] = keras.layers.serialize(self.augmenter)
         # Sub-layers frozen after construction (FreezeD): network configs do
         # not record them, and the optimizers must be built without them.
         frozen = {key: [layer.name for layer in network.layers
@@ -363,7 +501,7 @@ class GAN(AdversarialModel):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for key in ("generator", "discriminator", "ema_generator"):
+        for key in ("generator", "discriminator", "ema_generator", "augmenter"):
             if config.get(key) is not None:
                 config[key] = keras.layers.deserialize(config[key])
         frozen = config.pop("frozen_layers", {})

@@ -35,8 +35,9 @@ def grid(images, columns=None):
     return canvas
 
 
-def save_samples(images, path, columns=None):
-    """Writes images in [-1, 1]: `.png` as a grid, `.npy` as uint8 [N, H, W, C]."""
+def save_samples(images, path, columns=None, frame_ms=100):
+    """Writes images in [-1, 1]: `.png` as a grid, `.npy` as uint8 [N, H, W, C],
+    `.gif` as a looping animation of one image per frame (`frame_ms` each)."""
     ext = os.path.splitext(path)[1].lower()
     pixels = to_uint8(images)
     if ext == ".png":
@@ -45,7 +46,19 @@ def save_samples(images, path, columns=None):
         buffer = io.BytesIO()
         np.save(buffer, pixels)
         data = buffer.getvalue()
+    elif ext == ".gif":
+        data = _gif(pixels, frame_ms)
     else:
-        raise ValueError(f"Cannot write samples to {path!r}: use a .png (grid) or "
-                         ".npy (uint8 array) file name.")
+        raise ValueError(f"Cannot write samples to {path!r}: use a .png (grid), .gif "
+                         "(animation) or .npy (uint8 array) file name.")
     files.write_bytes(path, data)
+
+
+def _gif(pixels, frame_ms):
+    from PIL import Image
+
+    frames = [Image.fromarray(p[..., 0] if p.shape[-1] == 1 else p) for p in pixels]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:],
+                   duration=frame_ms, loop=0)
+    return buffer.getvalue()

@@ -9,17 +9,41 @@ from tfgan_zoo.gan import GAN
 from tfgan_zoo.translator import Translator
 
 
-def sample(model, out, num=64, seed=0, labels=None):
+def sample(model, out, num=64, seed=0, labels=None, truncation=1.0):
     """Writes `num` samples of `model` (a GAN, a .keras path or a preset) to `out`:
     a `.png` grid or a `.npy` uint8 array. Conditional GANs cycle through the
     classes (one grid column each) unless `labels` are given: one label, or
-    one per sample."""
-    checks.check("num", num, "count")
+    one per sample. `truncation` psi in (0, 1]: see `GAN.latents`."""
+    checks.check_settings(num=num, truncation=truncation)
     gan = presets.load_as(model, (GAN,), "sample takes a GAN (translate: a translator)")
     columns = None
     if gan.conditional and labels is None:
         labels, columns = gan.class_cycle(num), gan.num_classes
-    images.save_samples(gan.generate(num, seed=seed, labels=labels), out, columns=columns)
+    images.save_samples(gan.generate(num, seed=seed, labels=labels, truncation=truncation),
+                        out, columns=columns)
+
+
+def interpolate(model, out, seeds=(0, 1), steps=8, labels=None, method="slerp",
+                truncation=1.0):
+    """Writes the latent walk `GAN.interpolate(*seeds, steps, ...)` of `model`
+    (a GAN, a .keras path or a preset) to `out`: a `.png` strip (one row), a
+    `.gif` that walks there and back, or a `.npy` uint8 array. `labels`:
+    conditional GANs only, one class or two (to walk between classes)."""
+    checks.check_settings(steps=steps, truncation=truncation)
+    if len(seeds) != 2:
+        raise ValueError(f"A latent walk goes between two seeds; got {len(seeds)}.")
+    if os.path.splitext(out)[1].lower() not in (".png", ".gif", ".npy"):
+        raise ValueError(f"Cannot write a latent walk to {out!r}: use strip.png, walk.gif "
+                         "or walk.npy.")
+    gan = presets.load_as(model, (GAN,), "interpolate takes a GAN")
+    if gan.conditional and labels is None:
+        raise ValueError(f"This GAN is conditional: give one class for the walk or two to "
+                         f"walk between them, in [0, {gan.num_classes}).")
+    walk = gan.interpolate(seeds[0], seeds[1], steps=steps, labels=labels, method=method,
+                           truncation=truncation)
+    if out.lower().endswith(".gif"):
+        walk = np.concatenate([walk, walk[-2:0:-1]])  # there and back: a seamless loop
+    images.save_samples(walk, out, columns=len(walk))
 
 
 def read_image(path):

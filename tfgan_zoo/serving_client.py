@@ -12,10 +12,13 @@ Then:
     tfgan-zoo serve-request dcgan_fashion_mnist --show   # print the requests only
 
 Signatures (see tfgan_zoo/export.py): `generate_png` (seed, count -> PNG
-bytes, the default here), `generate` (seed, count -> uint8 images) and
-`serving_default` (z [N, latent_dim] -> float images in [-1, 1]); `labels`
-for class-conditional models. gRPC (and --show) needs TF Serving's protos
-(tensorflow-serving-api, installed --no-deps); REST needs nothing more.
+bytes, the default here), `generate` (seed, count -> uint8 images),
+`interpolate` (seed_a, seed_b, steps -> uint8 images of a latent walk and a
+PNG strip; `interpolate_inputs`) and `serving_default` (z [N, latent_dim]
+-> float images in [-1, 1]); `labels` for class-conditional models, and an
+optional `truncation` psi in (0, 1]. gRPC (and --show) needs TF Serving's
+protos (tensorflow-serving-api, installed --no-deps); REST needs nothing
+more.
 """
 import base64
 import json
@@ -29,16 +32,37 @@ from tfgan_zoo import images as image_utils
 from tfgan_zoo.export import serving_apis
 
 
-def request_inputs(signature, seed=0, count=16, labels=None, latent_dim=None):
-    """The signature's inputs as numpy values."""
+def request_inputs(signature, seed=0, count=16, labels=None, latent_dim=None,
+                   truncation=None):
+    """The signature's inputs as numpy values. `truncation` is sent only when
+    given (the served default is 1: none); serving_default's latents, drawn
+    here, are scaled by it instead, as truncated latents are."""
     if signature == "serving_default":
         if not latent_dim:
             raise ValueError("serving_default takes latents: pass --latent-dim (the "
                              "model's, e.g. 100; `saved_model_cli show` lists it).")
-        inputs = {"z": np.random.default_rng(seed).standard_normal(
-            (count, latent_dim)).astype(np.float32)}
+        z = np.random.default_rng(seed).standard_normal((count, latent_dim))
+        inputs = {"z": (z * (1.0 if truncation is None else truncation)).astype(np.float32)}
     else:
-        inputs = {"seed": np.int64(seed), "count": np.int64(count)}
+        inputs = _with_truncation({"seed": np.int64(seed), "count": np.int64(count)},
+                                  truncation)
+    return _with_labels(inputs, labels)
+
+
+def interpolate_inputs(seed_a=0, seed_b=1, steps=8, labels=None, truncation=None):
+    """The inputs of the `interpolate` signature: a walk of `steps` images
+    from seed_a's to seed_b's; `labels` one class, or two (the ends')."""
+    inputs = {"seed_a": np.int64(seed_a), "seed_b": np.int64(seed_b), "steps": np.int64(steps)}
+    return _with_labels(_with_truncation(inputs, truncation), labels)
+
+
+def _with_truncation(inputs, truncation):
+    if truncation is not None:  # float32 [], as the signature takes it
+        inputs["truncation"] = np.float32(truncation)
+    return inputs
+
+
+def _with_labels(inputs, labels):
     if labels is not None:
         inputs["labels"] = np.asarray(labels, np.int64).reshape(-1)
     return inputs

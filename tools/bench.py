@@ -22,6 +22,14 @@ BENCHMARKS.md with the machine, versions, date and the command that made it
   python tools/bench.py sample [--quick]       generators via Keras, SavedModel and
                                                LiteRT per quantization: size, batch-1
                                                latency, img/s, difference to Keras, FID
+  python tools/bench.py augment [--sizes N...] [--kimg K] [--quick]
+                                               small data: FID after the same images
+                                               seen without augmentation, with
+                                               DiffAugment and with ADA; a preset
+                                               fine-tuned on 500 MNIST images with each
+  python tools/bench.py truncation [PRESET...] [--quick]
+                                               FID, precision and recall per truncation
+                                               psi from 1 to 0.5
   python tools/bench.py gpu [--quick] [--tests] [--out DIR]
                                                the accelerator run: fit vs the tutorial
                                                loop (float32, mixed_float16, XLA),
@@ -33,12 +41,12 @@ import argparse
 import sys
 
 # `benchmarks` sits beside this script, whose folder Python puts first on sys.path.
-from benchmarks import (common, distribute, evaluate, gpu, presets, profile, quality, sample,
-                        train)
+from benchmarks import (augment, common, distribute, evaluate, gpu, presets, profile, quality,
+                        sample, train, truncation)
 
 SUBCOMMANDS = {"distribute": distribute, "eval": evaluate, "presets": presets,
                "train": train, "profile": profile, "quality": quality, "sample": sample,
-               "gpu": gpu}
+               "augment": augment, "truncation": truncation, "gpu": gpu}
 
 
 def main(argv=None):

@@ -14,7 +14,7 @@ import numpy as np
 
 import tensorflow as tf
 
-from tfgan_zoo import data, presets
+from tfgan_zoo import checks, data, presets
 from tfgan_zoo.gan import GAN
 from tfgan_zoo.images import to_float
 from tfgan_zoo.metrics import extractors, translation
@@ -52,7 +52,7 @@ class FeatureSet:
                 **precision_recall(theirs, mine), "num": self.stats.count}
 
 
-def _sample_batches(model, num, batch_size, seed):
+def _sample_batches(model, num, batch_size, seed, truncation=1.0):
     """Yields batches of images in [-1, 1] from a GAN or an array of samples."""
     if isinstance(model, np.ndarray):
         images = model
@@ -64,7 +64,7 @@ def _sample_batches(model, num, batch_size, seed):
     for start in range(0, num, batch_size):
         count = min(batch_size, num - start)
         yield model.generate(count, seed=seed * 1_000_003 + start,
-                             labels=model.class_cycle(count, start))
+                             labels=model.class_cycle(count, start), truncation=truncation)
 
 
 def blurred(images):
@@ -91,7 +91,8 @@ def load_samples(path, pixel_range=None):
 
 
 def evaluate(model, data_source, num=10_000, num_real=None, extractor=None,
-             extractor_weights=None, batch_size=500, seed=0, verbose=1, pixel_range=None):
+             extractor_weights=None, batch_size=500, seed=0, verbose=1, pixel_range=None,
+             truncation=1.0):
     """Scores `model` (a GAN, translator or extractor; a `.keras`/`.npy`
     path or preset; or an array of samples) against `data_source`.
 
@@ -108,11 +109,13 @@ def evaluate(model, data_source, num=10_000, num_real=None, extractor=None,
     streaming statistics, in flat memory) and IS use all `num`. Returns a
     dict: `fid`, `kid`, `kid_std`, `is`, `is_std`, `precision`, `recall`,
     `density`, `coverage`, `num`, and `floor` and `blurred` with the same keys.
+    `truncation` (GANs): sample with that psi (`GAN.generate`).
 
     Translators: up to `num` test examples of the data (`a_test`,
     `b_test`); returns `translation.paired_scores` or `unpaired_scores`
     under `paired` / `unpaired`. Extractors: `accuracy` on the test split.
     """
+    checks.check("truncation", truncation, "truncation")
     source = "The model"
     if isinstance(model, (str, os.PathLike)):
         source, model = os.fspath(model), load_samples(model, pixel_range)
@@ -134,12 +137,16 @@ def evaluate(model, data_source, num=10_000, num_real=None, extractor=None,
     if not isinstance(model, (GAN, np.ndarray)):
         raise ValueError(f"{source} holds a {type(model).__name__}, not a GAN, translator or "
                          "feature extractor: evaluate scores those, or samples (.npy).")
+    if truncation != 1.0:
+        if not isinstance(model, GAN):
+            raise ValueError("truncation applies to a GAN's samples, not to given samples.")
+        about["truncation"] = truncation
     return {**_generation(model, data_source, extract, num, num_real, batch_size, seed,
-                          verbose, pixel_range), **about}
+                          verbose, pixel_range, truncation), **about}
 
 
 def _generation(model, data_source, extract, num, num_real, batch_size, seed, verbose,
-                pixel_range):
+                pixel_range, truncation):
     train, _ = data.load_arrays(data_source, "train", pixel_range)
     test, _ = data.load_arrays(data_source, "test", pixel_range)
     extract.check(train.shape[1:])
@@ -164,7 +171,7 @@ def _generation(model, data_source, extract, num, num_real, batch_size, seed, ve
     reference = featurize(real_batches(train), len(train))
     floor = featurize(real_batches(test), len(train))
     blur = featurize(real_batches(test, blurred), len(train))
-    fake = featurize(_sample_batches(model, num, batch_size, seed), len(train))
+    fake = featurize(_sample_batches(model, num, batch_size, seed, truncation), len(train))
     return {**fake.scores(reference), "floor": floor.scores(reference),
             "blurred": blur.scores(reference), "num_real": len(train)}
 

@@ -2,6 +2,7 @@
 import keras
 
 from zoo_models.dcgan.shapes import num_upsamplings
+from zoo_models.common.embedding import Embedding
 from zoo_models.common.network import Network, layers_in
 
 
@@ -13,7 +14,9 @@ class Generator(Network):
     transposed convolutions with BatchNorm and LeakyReLU that halve the
     channels as they double the side, and a tanh output. With `num_classes`
     the label is embedded and concatenated to `z` (conditional DCGAN,
-    Mirza & Osindero 2014); the model then takes `[z, labels]`.
+    Mirza & Osindero 2014); the model then takes `[z, labels]`, with labels
+    as class ids [N], or as class weights [N, num_classes] (one-hot for a
+    class, a blend of two to walk between them: `GAN.interpolate`).
 
     Args:
       image_shape: (height, width, channels) of the images made.
@@ -40,29 +43,50 @@ class Generator(Network):
         channels = width * 2 ** (stages - 1)
 
         with layers_in(dtype_policy):
+            trunk = [keras.layers.Dense(base * base * channels, use_bias=False, name="project"),
+                     keras.layers.BatchNormalization(synchronized=True, name="project_bn"),
+                     keras.layers.LeakyReLU(0.2, name="project_act"),
+                     keras.layers.Reshape((base, base, channels), name="to_grid")]
+            for stage in range(stages - 1):
+                channels //= 2
+                trunk += [keras.layers.Conv2DTranspose(channels, kernel_size, strides=2,
+                                                       padding="same", use_bias=False,
+                                                       name=f"up{stage}"),
+                          keras.layers.BatchNormalization(synchronized=True,
+                                                          name=f"up{stage}_bn"),
+                          keras.layers.LeakyReLU(0.2, name=f"up{stage}_act")]
+            trunk.append(keras.layers.Conv2DTranspose(
+                image_shape[-1], kernel_size, strides=2, padding="same",
+                activation="tanh", dtype="float32", name="to_image"))
+
+            def run(x):
+                for layer in trunk:
+                    x = layer(x)
+                return x
+
             z = keras.Input((latent_dim,), name="z")
             inputs, x = z, z
             if num_classes is not None:
                 labels = keras.Input((), dtype="int32", name="labels")
-                embedded = keras.layers.Embedding(num_classes, embedding_dim,
-                                                  name="label_embedding")(labels)
-                x = keras.layers.Concatenate(name="z_and_label")([z, embedded])
+                embedding = Embedding(num_classes, embedding_dim, name="label_embedding")
+                joined = keras.layers.Concatenate(name="z_and_label")
+                x = joined([z, embedding(labels)])
                 inputs = [z, labels]
-            x = keras.layers.Dense(base * base * channels, use_bias=False, name="project")(x)
-            x = keras.layers.BatchNormalization(synchronized=True, name="project_bn")(x)
-            x = keras.layers.LeakyReLU(0.2, name="project_act")(x)
-            x = keras.layers.Reshape((base, base, channels), name="to_grid")(x)
-            for stage in range(stages - 1):
-                channels //= 2
-                x = keras.layers.Conv2DTranspose(channels, kernel_size, strides=2,
-                                                 padding="same", use_bias=False,
-                                                 name=f"up{stage}")(x)
-                x = keras.layers.BatchNormalization(synchronized=True, name=f"up{stage}_bn")(x)
-                x = keras.layers.LeakyReLU(0.2, name=f"up{stage}_act")(x)
-            images = keras.layers.Conv2DTranspose(
-                image_shape[-1], kernel_size, strides=2, padding="same",
-                activation="tanh", dtype="float32", name="to_image")(x)
+                # The same layers on class weights [N, num_classes]: a graph of
+                # its own, so that the served graph of class ids stays the plain
+                # lookup (int8 LiteRT quantizes a one-hot product far worse).
+                weights = keras.Input((num_classes,), name="class_weights")
+                walk = keras.Model([z, weights], run(joined([z, embedding(weights)])))
+            images = run(x)
         super().__init__(inputs=inputs, outputs=images, **kwargs)
         self.keep_config(image_shape=image_shape, latent_dim=latent_dim, width=width,
                          num_classes=num_classes, embedding_dim=embedding_dim,
                          kernel_size=kernel_size, dtype_policy=dtype_policy)
+        if num_classes is not None:
+            # Untracked: its layers are this network's, saved once, as before.
+            self.__dict__["_on_class_weights"] = walk
+
+    def call(self, inputs, training=None, mask=None):
+        if self.num_classes is not None and len(inputs[1].shape) == 2:  # class weights
+            return self._on_class_weights(inputs, training=training)
+        return super().call(inputs, training=training, mask=mask)
