@@ -22,3 +22,31 @@ def test_narrow_dcgan_trains_on_5k_fashion_mnist(loss, fashion_mnist, tmp_path):
     assert spread > 0.1, f"{loss}: samples look collapsed (per-pixel std {spread:.3f})"
     # And they are not noise: most pixels of a sample sit near the background.
     assert np.mean(samples < -0.5) > 0.3, f"{loss}: samples have no background"
+
+
+def test_cifar10_from_tfds_trains_samples_and_exports(tmp_path):
+    """The path of a connected user (README: CIFAR-10), on TFDS' mock data:
+    32x32 RGB from tfds:cifar10 through train, sample and export."""
+    from conftest import mock_tfds
+    from tfgan_zoo import cli, export
+
+    out = tmp_path / "run"
+    with mock_tfds(num_examples=64):
+        assert cli.main(["train", "--family", "dcgan", "--data", "tfds:cifar10",
+                         "--conditional", "--width", "8", "--batch-size", "32", "--epochs", "1",
+                         "--ema-decay", "0.99", "--augment", "diffaugment",
+                         "--out", str(out)]) == 0
+    gan = tfgan_zoo.load(str(out / "model.keras"))
+    assert gan.num_classes == 10 and gan.generator.output_shape[1:] == (32, 32, 3)
+    assert cli.main(["sample", str(out / "model.keras"), "--num", "20",
+                     "--out", str(tmp_path / "grid.npy")]) == 0
+    grid = np.load(tmp_path / "grid.npy")
+    assert grid.shape == (20, 32, 32, 3) and grid.std() > 0
+    path, _ = export.export_model(gan, serving=str(tmp_path / "serving"), name="cifar",
+                                  warmup=False)
+    import tensorflow as tf
+    loaded = tf.saved_model.load(path)
+    served = loaded.generate(seed=tf.constant(0, tf.int64), count=tf.constant(4, tf.int64),
+                             labels=tf.constant([3], tf.int64))  # truncation: its default
+    np.testing.assert_allclose(served["images"].numpy(),
+                               np.rint((gan.generate(4, 0, labels=3) + 1) * 127.5), atol=1)

@@ -514,11 +514,20 @@ def _tfds_builder(name, need="", give=SOURCES_HELP, where="no local file or fold
     """The TFDS builder `name`, with a clear error for an unknown name."""
     import tensorflow_datasets as tfds  # heavy import: only when asked for
 
+    import tfgan_zoo.datasets  # noqa: F401 - registers the data sets tfgan-zoo builds
+
     try:
         return tfds.builder(name)
     except tfds.core.registered.DatasetNotFoundError:
         raise ValueError(f"Unknown data {name!r}: {where} and no TFDS data set of that "
                          f"name.{' ' + need if need else ''} Give {give}.") from None
+    except ValueError as error:  # TFDS lists dozens of near names for a wrong config
+        base, _, config = name.partition("/")
+        configs = [c.name for c in getattr(tfds.builder_cls(base), "BUILDER_CONFIGS", [])]
+        if config and configs and config.split(":")[0] not in configs:
+            raise ValueError(f"tfds:{base} has no configuration {config!r}: use "
+                             f"{', '.join(f'tfds:{base}/{c}' for c in configs)}.") from None
+        raise error
 
 
 def _image_keys(builder):
@@ -622,10 +631,32 @@ TFDS_HOST = ("storage.googleapis.com", 443)
 
 def _prepare(builder, name):
     """Downloads and prepares a TFDS data set once; fails fast when offline."""
+    offline = getattr(builder, "OFFLINE", False)  # built from local files (tfgan_zoo.datasets)
     if builder.is_prepared():
+        if offline:
+            _check_records(builder, name)
+        return
+    if offline:
+        print(f"Building tfds:{name} into {builder.data_dir} (once)...", flush=True)
+        builder.download_and_prepare()
         return
     require_network(f"tfds:{name} is not in the TFDS data folder ({builder.data_dir})")
     builder.download_and_prepare()
+
+
+def _check_records(builder, name):
+    """Reads a small built data set once, so that a damaged cache fails here,
+    with its fix, and not in the middle of training."""
+    import tensorflow_datasets as tfds
+
+    try:
+        for split in builder.info.splits:
+            for _ in tfds.as_numpy(builder.as_dataset(split=split, batch_size=1024)):
+                pass
+    except (tf.errors.DataLossError, tf.errors.InvalidArgumentError) as error:
+        raise ValueError(f"The built tfds:{name} in {builder.data_dir} is damaged "
+                         f"({error.message.splitlines()[0]}): delete that folder and run "
+                         "again to rebuild it.") from None
 
 
 def require_network(what, host=TFDS_HOST, timeout=10):
