@@ -217,19 +217,19 @@ def test_ada_hue_and_saturation_keep_gray_and_luma():
 
 
 def test_ada_p_rises_when_d_is_sure_of_the_reals_and_falls_when_not():
-    layer = augment.AdaptiveAugment(initial_p=0.3)
-    step = 4 * 64 / 500_000  # an interval of 4 steps of 64 images, 500 kimg from 0 to 1
-
-    def steps(sign_sum, n):
+    def steps(layer, sign_sum, n):
         for _ in range(n):
             for variable, value in layer.feedback(sign_sum, 64):
                 variable.assign(value)
         return float(layer.p.numpy())
 
-    assert steps(64, 3) == pytest.approx(0.3)  # adjusts only every 4 steps
-    assert steps(64, 1) == pytest.approx(0.3 + step)  # r_t = 1 > 0.6: D overfits
-    assert steps(0.5 * 64, 4) == pytest.approx(0.3)  # r_t = 0.5 < 0.6
-    assert steps(-64, 4 * 10_000) == 0.0  # clipped at 0
+    layer = augment.AdaptiveAugment(initial_p=0.3)
+    step = 4 * 64 / 500_000  # an interval of 4 steps of 64 images, 500 kimg from 0 to 1
+    assert steps(layer, 64, 3) == pytest.approx(0.3)  # adjusts only every 4 steps
+    assert steps(layer, 64, 1) == pytest.approx(0.3 + step)  # r_t = 1 > 0.6: D overfits
+    assert steps(layer, 0.5 * 64, 4) == pytest.approx(0.3)  # r_t = 0.5 < 0.6
+    fast = augment.AdaptiveAugment(initial_p=0.3, speed_kimg=0.1)  # 2.56 per interval
+    assert steps(fast, -64, 4) == 0.0 and steps(fast, 64, 4) == 1.0  # clipped to [0, 1]
 
 
 def test_ada_p_in_a_gan_follows_the_signs_of_a_fixed_discriminator():

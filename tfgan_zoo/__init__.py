@@ -12,5 +12,5 @@ from tfgan_zoo.translator import Translator
 families.load_all()
 
 __all__ = ["GAN", "LOSSES", "Translator", "augment", "families", "finetune", "from_preset",
-           "interpolate", "list_presets", "load", "load_images", "losses", "metrics", "presets", "publish",
-           "sample", "train", "translate"]
+           "interpolate", "list_presets", "load", "load_images", "losses", "metrics",
+           "presets", "publish", "sample", "train", "translate"]

@@ -19,6 +19,7 @@ Images are in [-1, 1], NHWC, as everywhere in tfgan-zoo.
 import math
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 
@@ -180,7 +181,9 @@ def _rotate2d(theta):
     return _matrix([[cos, -sin, zero], [sin, cos, zero], [zero, zero, tf.ones_like(theta)]])
 
 
-_LUMA = tf.constant([1.0, 1.0, 1.0, 0.0]) / math.sqrt(3.0)  # the luma axis v
+# The luma axis v. A numpy constant: a tensor made at import would start TF's
+# runtime, which MultiWorkerMirroredStrategy must configure first.
+_LUMA = np.array([1.0, 1.0, 1.0, 0.0], np.float32) / np.float32(math.sqrt(3.0))
 
 
 def _rotate3d(v, theta):
@@ -227,8 +230,8 @@ class AdaptiveAugment(Augment):
             raise ValueError(f"target must be in (0, 1) (the paper: 0.6); got {target!r}.")
         if not speed_kimg > 0 or int(interval) < 1 or not 0.0 <= initial_p <= 1.0:
             raise ValueError("ADA needs speed_kimg > 0, interval >= 1 and initial_p in [0, 1].")
-        self.target, self.speed_kimg, self.interval = float(target), float(speed_kimg), int(interval)
-        self.initial_p = float(initial_p)
+        self.target, self.speed_kimg = float(target), float(speed_kimg)
+        self.interval, self.initial_p = int(interval), float(initial_p)
         self.p = self.add_weight(shape=(), initializer=keras.initializers.Constant(initial_p),
                                  trainable=False, name="p")
         self.sign_sum = self.add_weight(shape=(), initializer="zeros", trainable=False,
