@@ -27,7 +27,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     entry = registry[args.name]
     recipe = entry["recipe"]
-    data = os.path.join(args.data_dir, recipe["data"])
+    data = (recipe["data"] if recipe["data"].startswith("tfds:")  # built or fetched by TFDS
+            else os.path.join(args.data_dir, recipe["data"]))
     if "task" in recipe:  # the training data is derived from `data`, once
         task = recipe["task"]
         data = task(data, os.path.join(ROOT, "runs", "data", task.__name__ + ".npz"))

@@ -63,7 +63,9 @@ def default_for(data_source):
     """The extractor preset trained on the data set `data_source` names
     (`fashion_mnist`, or a file called fashion_mnist.npz, picks the one whose
     recipe trained on fashion_mnist.npz), or None."""
-    name = os.path.basename(str(data_source).rstrip("/")).removesuffix(".npz")
+    source = str(data_source)
+    name = (source if source.startswith("tfds:")  # tfds:emoji/64: the whole name
+            else os.path.basename(source.rstrip("/")).removesuffix(".npz"))
     for preset, entry in sorted(presets.registry().items()):
         trained_on = entry.get("recipe", {}).get("data", "")
         if entry["task"] == "extraction" and trained_on.removesuffix(".npz") == name:

@@ -3,6 +3,8 @@ import keras
 
 from zoo_models.common.network import Network
 
+FILLS = {"black": "constant", "nearest": "nearest"}  # -> RandomTranslation's fill_mode
+
 
 @keras.saving.register_keras_serializable(package="zoo_models.classifier")
 class Classifier(Network):
@@ -11,15 +13,19 @@ class Classifier(Network):
     Two blocks of two 3x3 convolutions (BatchNorm, ReLU) and a max-pool, then
     a `feature_dim` dense layer (BatchNorm, ReLU): the features that FID, KID
     and precision/recall use; dropout, then the logits that IS uses. Random
-    translations of up to 10% augment training only.
+    translations of up to 10% augment training only; `fill` is what they
+    bring in: "black" (-1, the background of MNIST-like data) or "nearest"
+    (the edge pixels: any other background, e.g. the emoji's white).
     """
 
     def __init__(self, image_shape=(28, 28, 1), num_classes=10, width=32,
-                 feature_dim=128, dropout=0.3, **kwargs):
+                 feature_dim=128, dropout=0.3, fill="black", **kwargs):
+        if fill not in FILLS:
+            raise ValueError(f"Unknown fill {fill!r}: use one of {', '.join(FILLS)}.")
         image_shape = tuple(int(s) for s in image_shape)
         images = keras.Input(image_shape, name="images")
-        x = keras.layers.RandomTranslation(0.1, 0.1, fill_mode="constant",
-                                           fill_value=-1.0, name="augment")(images)
+        x = keras.layers.RandomTranslation(0.1, 0.1, fill_value=-1.0, name="augment",
+                                           fill_mode=FILLS[fill])(images)
         for block, channels in enumerate((width, 2 * width)):
             for conv in range(2):
                 x = keras.layers.Conv2D(channels, 3, padding="same", use_bias=False,
@@ -36,7 +42,8 @@ class Classifier(Network):
         logits = keras.layers.Dense(num_classes, dtype="float32", name="logits")(x)
         super().__init__(inputs=images, outputs=logits, **kwargs)
         self.keep_config(image_shape=image_shape, num_classes=num_classes, width=width,
-                         feature_dim=feature_dim, dropout=dropout)
+                         feature_dim=feature_dim, dropout=dropout,
+                         **({"fill": fill} if fill != "black" else {}))  # older configs: black
 
     def features_and_logits(self):
         """A model: images -> (features [N, feature_dim], logits [N, classes])."""
