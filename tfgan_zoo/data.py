@@ -202,9 +202,11 @@ def load_arrays(source, split="train", pixel_range=None):
 def _arrays(source, split, pixel_range):
     """`load_arrays` and the number of classes the data declares (or None)."""
     declared = None
-    if isinstance(source, str) and not source.endswith(".npz") and os.sep not in source:
+    tfds_name = isinstance(source, str) and source.startswith("tfds:")  # may hold a "/"
+    if tfds_name or (isinstance(source, str) and not source.endswith(".npz")
+                     and os.sep not in source):
         local = os.path.join(DATA_HOME, source + ".npz")
-        if not os.path.exists(local):
+        if tfds_name or not os.path.exists(local):
             import tensorflow_datasets as tfds
 
             name = source.removeprefix("tfds:")

@@ -375,14 +375,15 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
     extra = {"metrics.json": json.dumps(scores, indent=1).encode()}
     if preview is not None:
         extra["samples.png"] = tf.io.encode_png(preview).numpy()
+    data_name = str(data) if str(data).startswith("tfds:") else os.path.basename(str(data))
     shown = {k: v for k, v in settings.items()
              if k not in ("data", "data_sha256", "family", "batch_size") and v not in (None,
                                                                                       False)}
     card = CARD.format(
         name=name, description=description or f"A {settings['family']} model trained on "
-                                              f"{os.path.basename(str(data))}.",
+                                              f"{data_name}.",
         family=settings["family"], task=family.TASK, params=model.count_params(),
-        data=os.path.basename(str(data)), num_examples=_num_examples(settings, data),
+        data=data_name, num_examples=_num_examples(settings, data),
         command=command or train_command(settings), epochs=len(history.get("seconds", [])),
         batch_size=settings["batch_size"], minutes=sum(history.get("seconds", [])) / 60,
         machine=(f"{platform.machine()}, {os.cpu_count()} CPU cores, TF {tf.__version__}, "
