@@ -33,6 +33,20 @@ def models(tmp_path_factory):
     return root
 
 
+def assert_one_line_error(capsys, argv, message, out):
+    """`tfgan-zoo ARGV` exits 2 with one `error:` line matching `message`
+    and writes nothing to `out`."""
+    try:
+        status = cli.main(argv)
+    except SystemExit as usage_error:  # the parser's range checks
+        status = usage_error.code
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"tfgan-zoo {argv[0]}: error: ") and len(err.strip().splitlines()) == 1
+    assert re.search(message, err), err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("args, message", [
     (["gan.keras", "--num", "0"], r"num:? must be an integer >= 1; got 0"),
     (["gan.keras", "--num", "-1"], r"num:? must be an integer >= 1; got -1"),
@@ -50,15 +64,8 @@ def models(tmp_path_factory):
 ])
 def test_cli_sample_errors_are_one_clear_line(models, tmp_path, capsys, args, message):
     out = tmp_path / "grid.png"
-    try:
-        status = cli.main(["sample", str(models / args[0]), *args[1:], "--out", str(out)])
-    except SystemExit as usage_error:  # the parser's range checks
-        status = usage_error.code
-    assert status == 2
-    err = capsys.readouterr().err
-    assert err.startswith("tfgan-zoo sample: error: ") and len(err.strip().splitlines()) == 1
-    assert re.search(message, err), err
-    assert not out.exists()
+    assert_one_line_error(capsys, ["sample", str(models / args[0]), *args[1:], "--out",
+                                   str(out)], message, out)
 
 
 @pytest.mark.parametrize("name, message", [("plain.keras", "holds a Sequential, not a"),
@@ -188,12 +195,4 @@ def test_cli_interpolate_errors_are_one_clear_line(models, tmp_path, capsys, arg
     argv = ["interpolate", str(models / args[0]), *args[1:]]
     if "--out" not in argv:
         argv += ["--out", str(out)]
-    try:
-        status = cli.main(argv)
-    except SystemExit as usage_error:
-        status = usage_error.code
-    assert status == 2
-    err = capsys.readouterr().err
-    assert err.startswith("tfgan-zoo interpolate: error: ") and len(err.strip().splitlines()) == 1
-    assert re.search(message, err), err
-    assert not out.exists()
+    assert_one_line_error(capsys, argv, message, out)
