@@ -41,8 +41,8 @@ setup(
         # and tf-keras must be installed --no-deps (requirements-oracle.txt).
         "test": [f"tensorflow-cpu=={TF}", "pytest>=8",
                  "tensorflow-probability==0.25.0"],
-        # tools/bench.py's plots
-        "bench": ["matplotlib>=3.8"],
+        # tools/bench.py's plots; the OpenMoji SVGs of `bench.py finetune`
+        "bench": ["matplotlib>=3.8", "cairosvg==2.9.1"],
     },
     entry_points={
         "console_scripts": ["tfgan-zoo = tfgan_zoo.cli:main"],

@@ -80,15 +80,23 @@ def test_a_collapsed_generator_stops_fit_after_its_epoch_is_written(images, tmp_
             r"collapsed by epoch 1: its 64 samples from fixed latents are nearly one image "
             r"\(diversity 0.000, below 0.25.*Lower the learning rate")):
         gan.fit(dataset(images), epochs=3, steps_per_epoch=2, verbose=0, shuffle=False,
-                callbacks=[DivergenceGuard(), HistoryFile(str(history))])
+                callbacks=[DivergenceGuard(min_steps=0), HistoryFile(str(history))])
     assert int(gan.g_optimizer.iterations) == 2  # one epoch, not three
     # The callbacks after the guard still wrote that epoch.
     assert len(json.loads(history.read_text())["g_loss"]) == 1
 
 
+def test_collapse_is_judged_only_from_min_steps_generator_steps_on(images):
+    gan = compiled(constant_gan())
+    with pytest.raises(TrainingDiverged, match=r"collapsed by epoch 2: "):
+        gan.fit(dataset(images), epochs=4, steps_per_epoch=2, verbose=0, shuffle=False,
+                callbacks=[DivergenceGuard(min_steps=3)])
+    assert int(gan.g_optimizer.iterations) == 4  # epoch 1 (2 steps) was not judged
+
+
 def test_warn_mode_warns_once_per_kind_and_trains_on(images):
     gan = compiled(constant_gan())
-    guard = DivergenceGuard(action="warn")
+    guard = DivergenceGuard(action="warn", min_steps=0)
     with pytest.warns(RuntimeWarning) as caught:
         gan.fit(dataset(images), epochs=3, steps_per_epoch=2, verbose=0, shuffle=False,
                 callbacks=[guard])
@@ -107,7 +115,7 @@ def test_an_unknown_action_is_refused():
 
 def test_the_shipped_dcgan_preset_passes():
     gan = tfgan_zoo.from_preset("dcgan_fashion_mnist")
-    guard = guarded(gan)
+    guard = guarded(gan, min_steps=0)
     guard.on_epoch_end(0)
     assert not gan.stop_training
     assert sample_diversity(gan.generate(64, seed=0)) > 0.7  # measured 0.76
@@ -120,7 +128,7 @@ def test_untrained_generators_pass_though_their_samples_are_faint(shape, width):
     gan = build("dcgan", shape, width=width)
     samples = gan.generate(64, seed=0)
     assert samples.std(axis=0).mean() < 0.05  # faint: a plain std would call this collapse
-    guard = guarded(gan)
+    guard = guarded(gan, min_steps=0)
     guard.on_epoch_end(0)
     assert not gan.stop_training
 
@@ -128,5 +136,5 @@ def test_untrained_generators_pass_though_their_samples_are_faint(shape, width):
 def test_the_first_epoch_of_normal_training_passes(tiny_gan, images):
     gan = compiled(tiny_gan())
     gan.fit(dataset(images), epochs=2, steps_per_epoch=4, verbose=0, shuffle=False,
-            callbacks=[StopOnNaN(), DivergenceGuard()])
+            callbacks=[StopOnNaN(), DivergenceGuard(min_steps=0)])
     assert int(gan.g_optimizer.iterations) == 8

@@ -171,3 +171,58 @@ def test_an_unprepared_tfds_data_set_fails_fast_when_its_host_is_unreachable(mon
                                           r".* cannot be reached .* give a local .npz"):
             call()
     assert time.monotonic() - start < 30  # not TFDS's 3.5 minutes of retries
+
+
+def _write_pngs(folder, images):
+    from PIL import Image
+
+    os.makedirs(folder, exist_ok=True)
+    for i, image in enumerate(images):
+        Image.fromarray(image).save(os.path.join(folder, f"{i:02d}.png"))
+
+
+def test_a_folder_of_images_is_a_data_source_with_class_folders_and_splits(tmp_path):
+    x = np.random.default_rng(0).integers(0, 256, (6, 6, 6, 3), dtype=np.uint8)
+    _write_pngs(tmp_path / "flat", x)
+    images, labels = data.load_arrays(str(tmp_path / "flat"))
+    np.testing.assert_array_equal(images, x)
+    assert labels is None
+    ds, info = data.load_images(str(tmp_path / "flat"), batch_size=3, shuffle=False)
+    np.testing.assert_allclose(next(iter(ds)).numpy(), x[:3] / 127.5 - 1, atol=1e-6)
+    assert info["num_examples"] == 6
+
+    # Class folders are labels in name order; train/ and test/ are the splits.
+    _write_pngs(tmp_path / "split" / "train" / "cat", x[:2])
+    _write_pngs(tmp_path / "split" / "train" / "dog", x[2:5])
+    _write_pngs(tmp_path / "split" / "test" / "dog", x[5:])
+    images, labels = data.load_arrays(str(tmp_path / "split"))
+    np.testing.assert_array_equal(images, x[:5])
+    np.testing.assert_array_equal(labels, [0, 0, 1, 1, 1])
+    images, labels = data.load_arrays(str(tmp_path / "split"), "test")
+    np.testing.assert_array_equal(images, x[5:])
+    np.testing.assert_array_equal(labels, [1])
+    _, info = data.load_images(str(tmp_path / "split"), batch_size=2, labels=True)
+    assert info["num_classes"] == 2 and info["num_examples"] == 5
+
+
+@pytest.mark.parametrize("layout, split, message", [
+    ({"a.png": 0}, "test", r"flat is a folder of training images with no test split: move "
+                           r"them into .*flat/train/"),
+    ({"a.png": 0, "cat/b.png": 0}, "train", r"holds both images and folders \(cat/\)"),
+    ({"notes.txt": None}, "train", r"has no PNG or JPEG files"),
+    ({"train/a.png": 0}, "test", r"has train/ but no test/ folder"),
+    ({"train/cat/a.png": 0, "test/owl/b.png": 0}, "test", r"class folders that .* lacks: owl"),
+    ({"a.png": 0, "b.png": 1}, "train", r"b.png is 5x5x3 but .*a.png is 6x6x3"),
+])
+def test_a_bad_image_folder_is_one_clear_error(tmp_path, layout, split, message):
+    from PIL import Image
+
+    root = tmp_path / "flat"
+    for name, size in layout.items():
+        os.makedirs(os.path.dirname(root / name), exist_ok=True)
+        if size is None:
+            (root / name).write_text("not an image")
+        else:
+            Image.new("RGB", (6 - size, 6 - size)).save(root / name)
+    with pytest.raises(ValueError, match=message):
+        data.load_arrays(str(root), split)

@@ -8,9 +8,10 @@ import textwrap
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import tfgan_zoo
-from tfgan_zoo import cli, families
+from tfgan_zoo import cli, families, images
 
 ENGINE = os.path.join(os.path.dirname(tfgan_zoo.__file__))
 
@@ -140,10 +141,19 @@ def test_a_family_from_another_package_works_with_every_command(toy_family, data
         "--extractor", tmp_path / "toy_classifier", "--data-license", "synthetic noise")
     preset = tmp_path / "toy_preset"
     assert sorted(os.listdir(preset)) == ["SHA256SUMS", "card.md", "config.json",
-                                          "metrics.json", "model.weights.h5", "samples.png"]
+                                          "metrics.json", "model.weights.h5", "samples.png",
+                                          "walks.png"]
     card = (preset / "card.md").read_text()
     assert "`toy` (generation)" in card and "--hidden 6" in card and "synthetic noise" in card
+    assert "![latent walks](walks.png)" in card
     loaded = tfgan_zoo.load(str(preset))
+    # walks.png: 4 rows of 10-step walks from seed 2 * row to seed 2 * row + 1 (1-pixel gaps)
+    walks = tf.io.decode_png((preset / "walks.png").read_bytes()).numpy()
+    assert walks.shape == (4 * 9 - 1, 10 * 9 - 1, 1)
+    for row, column, seed in ((0, 0, 0), (0, 9, 1), (3, 0, 6), (3, 9, 7)):
+        np.testing.assert_allclose(
+            walks[row * 9:row * 9 + 8, column * 9:column * 9 + 8],
+            images.to_uint8(loaded.generate(1, seed=seed))[0], atol=1)
     np.testing.assert_array_equal(loaded.generate(3, seed=1),
                                   tfgan_zoo.load(str(run_dir / "model.keras")).generate(3, seed=1))
     run("sample", preset, "--num", 4, "--out", tmp_path / "p.png")

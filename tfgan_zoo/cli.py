@@ -32,7 +32,8 @@ def _parser(argv=None):
                             "or hinge; translators: their adversarial loss, where they take "
                             "one (non_saturating or least_squares)")
     train.add_argument("--data", required=True,
-                       help="GANs: an .npz with x_train (and y_train), or tfds:NAME; "
+                       help="GANs: an .npz with x_train (and y_train), a folder of "
+                            "PNG/JPEG files (class folders for labels), or tfds:NAME; "
                             "extractors: the same, with labels; translators: an .npz with "
                             "a_train and b_train, a folder with trainA/ and trainB/, or "
                             "tfds:NAME")
@@ -78,7 +79,8 @@ def _parser(argv=None):
     finetune.add_argument("preset", help="a preset name, folder or URL")
     finetune.add_argument("--data", required=True,
                           help="an .npz with x_train (and y_train for a conditional "
-                               "preset), or tfds:NAME")
+                               "preset), a folder of PNG/JPEG files (in class folders for "
+                               "a conditional preset), or tfds:NAME")
     _data_options(finetune)
     finetune.add_argument("--epochs", type=int, default=1, help="(default: 1)")
     finetune.add_argument("--batch-size", type=int, default=64, help="(default: 64)")

@@ -1,7 +1,8 @@
 """Training data -> `tf.data` batches of images in [-1, 1] (and labels).
 
-Sources: an `.npz` file with `x_train` (and `y_train`), `"tfds:NAME"` for a
-TensorFlow Datasets name, or in-memory arrays `x` / `(x, y)`. Images are
+Sources: an `.npz` file with `x_train` (and `y_train`), a folder of image
+files (`read_image_folder`), `"tfds:NAME"` for a TensorFlow Datasets name,
+or in-memory arrays `x` / `(x, y)`. Images are
 uint8 in [0, 255], or floats already in [-1, 1]; [N, H, W] gets a channel axis.
 
 Image-to-image data (`load_paired` for Pix2Pix, `load_unpaired` for CycleGAN)
@@ -22,8 +23,8 @@ from tfgan_zoo.files import atomic_path
 
 DATA_HOME = os.environ.get("TFGAN_ZOO_DATA",
                            os.path.join(os.path.expanduser("~"), ".cache", "tfgan_zoo", "datasets"))
-SOURCES_HELP = ("a .npz file with x_train (uint8 [N, H, W(, C)]), 'tfds:NAME' "
-                "(e.g. tfds:fashion_mnist), or arrays x / (x, y)")
+SOURCES_HELP = ("a .npz file with x_train (uint8 [N, H, W(, C)]), a folder of PNG/JPEG "
+                "files, 'tfds:NAME' (e.g. tfds:fashion_mnist), or arrays x / (x, y)")
 PAIRS_HELP = ("a .npz file with a_train and b_train (uint8 [N, H, W(, C)]), a folder "
               "with trainA/ and trainB/ folders of PNG/JPEG files, 'tfds:NAME' "
               "(e.g. tfds:cycle_gan/horse2zebra), or arrays (a, b)")
@@ -202,6 +203,11 @@ def load_arrays(source, split="train", pixel_range=None):
 def _arrays(source, split, pixel_range):
     """`load_arrays` and the number of classes the data declares (or None)."""
     declared = None
+    if isinstance(source, (str, os.PathLike)) and os.path.isdir(source):
+        x, y, names = read_image_folder(os.fspath(source), split)
+        declared = None if names is None else len(names)
+        return check_images(x, pixel_range), (
+            None if y is None else check_labels(y, len(x), declared)), declared
     tfds_name = isinstance(source, str) and source.startswith("tfds:")  # may hold a "/"
     if tfds_name or (isinstance(source, str) and not source.endswith(".npz")
                      and os.sep not in source):
@@ -492,6 +498,57 @@ def _read_folders(path, split, paired):
         raise ValueError(_unpaired(path, f"{len(names[0])} A images, {len(names[1])} B images, "
                                          f"{len(odd)} names in one folder only, e.g. {odd[0]!r}"))
     return [_decode_files(folder, n) for folder, n in zip(folders, names)]
+
+
+def read_image_folder(path, split="train"):
+    """(x uint8 [N, H, W, C], y int [N] or None, class names) of a folder of
+    PNG/JPEG files of one size, in file-name order.
+
+    The folder holds the training images; with `train/` and `test/` folders
+    inside, those are the splits. Images in sub-folders, one per class (as
+    `keras.utils.image_dataset_from_directory` reads them), are labelled by
+    the sorted folder names; images directly in the folder are unlabelled.
+    """
+    root = path
+    if os.path.isdir(os.path.join(path, "train")):
+        root = os.path.join(path, split)
+        if not os.path.isdir(root):
+            raise ValueError(f"{path} has train/ but no {split}/ folder: put the {split} "
+                             f"images in {root}/.")
+    elif split != "train":
+        raise ValueError(f"{path} is a folder of training images with no {split} split: "
+                         f"move them into {path}/train/ and put held-out images in "
+                         f"{path}/{split}/ (or pass an .npz with x_{split}).")
+    entries = sorted(os.listdir(root))
+    files = [n for n in entries if n.lower().endswith(IMAGE_FILES)]
+    classes = [n for n in entries if os.path.isdir(os.path.join(root, n))]
+    if files and classes:
+        raise ValueError(f"{root} holds both images and folders ({classes[0]}/): put every "
+                         "image in a class folder, or none.")
+    if files:
+        return _decode_files(root, files), None, None
+    if root != path:  # the test split's classes are the training split's
+        known = sorted(n for n in os.listdir(os.path.join(path, "train"))
+                       if os.path.isdir(os.path.join(path, "train", n)))
+        if set(classes) - set(known):
+            raise ValueError(f"{root} has class folders that {path}/train/ lacks: "
+                             f"{', '.join(sorted(set(classes) - set(known)))}.")
+        classes = known
+    x, y = [], []
+    for label, name in enumerate(classes):
+        folder = os.path.join(root, name)
+        found = sorted(n for n in (os.listdir(folder) if os.path.isdir(folder) else ())
+                       if n.lower().endswith(IMAGE_FILES))
+        if found:
+            x.append(_decode_files(folder, found))
+            y.append(np.full(len(found), label, np.int64))
+    if not x:
+        raise ValueError(f"{root} has no PNG or JPEG files ({', '.join(IMAGE_FILES)}), "
+                         "directly or in class folders.")
+    if any(a.shape[1:] != x[0].shape[1:] for a in x):
+        raise ValueError(f"The class folders of {root} hold images of different sizes: "
+                         "resize them to one.")
+    return np.concatenate(x), np.concatenate(y), classes
 
 
 def _decode_files(folder, names):

@@ -343,9 +343,11 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
     The folder (`out`, default `./NAME`) holds the model (`config.json`,
     `model.weights.h5`), `metrics.json` (`metrics.evaluate` of the model on
     the run's data, or `data`, with `extractor` and `num`), `samples.png`
-    for GANs and translators (10x10 samples, or test inputs beside their
-    translations), `card.md` (the run's family, data, settings, the command
-    that reproduces it, epochs, wall time, machine, metrics beside their
+    for GANs and translators (10 rows of samples, a column per class when
+    conditional, or test inputs beside their
+    translations), `walks.png` for GANs (latent walks, see `WALKS`),
+    `card.md` (the run's family, data, settings, the command that
+    reproduces it, epochs, wall time, machine, metrics beside their
     yardsticks, `limits`, `data_license`) and `SHA256SUMS`; it is written
     whole or not at all, and an existing folder is replaced only with
     `replace`. Load it with `tfgan_zoo.load(FOLDER)`.
@@ -375,6 +377,9 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
     extra = {"metrics.json": json.dumps(scores, indent=1).encode()}
     if preview is not None:
         extra["samples.png"] = tf.io.encode_png(preview).numpy()
+    walks = _walks(model)
+    if walks is not None:
+        extra["walks.png"] = tf.io.encode_png(walks).numpy()
     data_name = str(data) if str(data).startswith("tfds:") else os.path.basename(str(data))
     shown = {k: v for k, v in settings.items()
              if k not in ("data", "data_sha256", "family", "batch_size") and v not in (None,
@@ -390,7 +395,8 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
                  f"{datetime.date.today()}"),
         settings=", ".join(f"{k}={v}" for k, v in shown.items()) or "the defaults",
         report=metrics.format_report(scores),
-        preview="\n![samples](samples.png)\n" if preview is not None else "",
+        preview=("\n![samples](samples.png)\n" if preview is not None else "") + (
+            f"\n{WALKS}\n\n![latent walks](walks.png)\n" if walks is not None else ""),
         limits=limits or "Not stated by the publisher.",
         data_license=data_license or "Not stated by the publisher.")
     save(model, out, card, extra, replace=replace)
@@ -420,15 +426,34 @@ def _num_examples(settings, data_source):
         return "?"
 
 
+WALKS = ("Latent walks (`walks.png`): each row is `GAN.interpolate(2 * row, 2 * row + 1, "
+         "steps=10)`, a spherical walk from seed to seed (conditional models also walk from "
+         "class `row` to class `row + 1`).")
+
+
+def _walks(model, rows=4, steps=10):
+    """uint8 grid of `rows` latent walks of a GAN (see WALKS), or None."""
+    from tfgan_zoo import images
+    from tfgan_zoo.gan import GAN
+
+    if not isinstance(model, GAN):
+        return None
+    classes = model.num_classes
+    walks = [model.interpolate(2 * row, 2 * row + 1, steps=steps, labels=(
+        None if classes is None else (row % classes, (row + 1) % classes))) for row in range(rows)]
+    return images.grid(images.to_uint8(np.concatenate(walks)), columns=steps)
+
+
 def _preview(model, data_source):
     """uint8 [H, W, C] grid that shows what the model does, or None."""
     from tfgan_zoo import callbacks, data, images
     from tfgan_zoo.gan import GAN
     from tfgan_zoo.translator import Translator
 
-    if isinstance(model, GAN):
-        made = model.generate(100, seed=0, labels=model.class_cycle(100))
-        return images.grid(images.to_uint8(made), columns=10)
+    if isinstance(model, GAN):  # a column per class (up to 16 classes), 10 rows
+        columns = model.num_classes if 2 <= (model.num_classes or 0) <= 16 else 10
+        made = model.generate(10 * columns, seed=0, labels=model.class_cycle(10 * columns))
+        return images.grid(images.to_uint8(made), columns=columns)
     if isinstance(model, Translator):
         a, b = data.load_domains(data_source, "test", model.PAIRED)
         rows = callbacks.translation_rows(model, a[:10], b[:10])

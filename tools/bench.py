@@ -19,7 +19,8 @@ BENCHMARKS.md with the machine, versions, date and the command that made it
   python tools/bench.py quality RECIPE... [--epochs N] [--quick]
                                                FID after each epoch against training
                                                wall time, per recipe (quality.RECIPES)
-  python tools/bench.py sample [--quick]       generators via Keras, SavedModel and
+  python tools/bench.py sample [PRESET...] [--quick]
+                                               generators via Keras, SavedModel and
                                                LiteRT per quantization: size, batch-1
                                                latency, img/s, difference to Keras, FID
   python tools/bench.py augment [--sizes N...] [--kimg K] [--quick]
@@ -30,6 +31,10 @@ BENCHMARKS.md with the machine, versions, date and the command that made it
   python tools/bench.py truncation [PRESET...] [--quick]
                                                FID, precision and recall per truncation
                                                psi from 1 to 0.5
+  python tools/bench.py finetune [--kimg K] [--quick]
+                                               colour fine-tuning: dcgan_emoji64 on 300
+                                               OpenMoji emoji vs its recipe from scratch
+                                               for the same steps, by KID
   python tools/bench.py gpu [--quick] [--tests] [--out DIR]
                                                the accelerator run: fit vs the tutorial
                                                loop (float32, mixed_float16, XLA),
@@ -41,12 +46,12 @@ import argparse
 import sys
 
 # `benchmarks` sits beside this script, whose folder Python puts first on sys.path.
-from benchmarks import (augment, common, distribute, evaluate, gpu, presets, profile, quality,
-                        sample, train, truncation)
+from benchmarks import (augment, common, distribute, evaluate, finetune, gpu, presets, profile,
+                        quality, sample, train, truncation)
 
 SUBCOMMANDS = {"distribute": distribute, "eval": evaluate, "presets": presets,
                "train": train, "profile": profile, "quality": quality, "sample": sample,
-               "augment": augment, "truncation": truncation, "gpu": gpu}
+               "augment": augment, "truncation": truncation, "finetune": finetune, "gpu": gpu}
 
 
 def main(argv=None):

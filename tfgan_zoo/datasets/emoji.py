@@ -79,7 +79,15 @@ def render(codepoints, size, font):
     box = canvas.getbbox()
     if box is None or box[2] - box[0] > 1.4 * STRIKE:  # nothing, or several glyphs
         return None
-    glyph = canvas.crop(box)
+    return frame(canvas, size)
+
+
+def frame(image, size):
+    """uint8 [size, size, 3]: the ink of an RGBA image cropped, centred in a
+    square with a margin, composited on white and downsampled (Lanczos)."""
+    from PIL import Image
+
+    glyph = image.crop(image.getbbox())
     side = round(max(glyph.size) * (1 + 2 * MARGIN))
     square = Image.new("RGBA", (side, side), (255, 255, 255, 255))
     square.alpha_composite(glyph, ((side - glyph.width) // 2, (side - glyph.height) // 2))

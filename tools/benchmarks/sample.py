@@ -16,7 +16,19 @@ from . import common
 
 
 def add_arguments(parser):
+    parser.add_argument("presets", nargs="*", default=["dcgan_fashion_mnist",
+                                                       "cdcgan_fashion_mnist"],
+                        help="GAN presets (default: the two Fashion-MNIST DCGANs); FID on "
+                             "each one's recipe data by its extractor")
     common.add_quick(parser)
+
+
+def recipe_data(name):
+    """(data source, extractor or None) that a preset's recipe trained and scores on."""
+    recipe = tfgan_zoo.presets.registry()[name]["recipe"]
+    data = recipe["data"]
+    return (data if data.startswith("tfds:") else os.path.join(common.DATASETS, data),
+            recipe.get("extractor"))
 
 
 def folder_kb(path):
@@ -57,8 +69,9 @@ def runners(gan, name, work, batch):
 def run(args):
     num, repeats, batch = (1000, 20, 256) if args.quick else (10_000, 200, 256)
     rows = []
-    for name in ("dcgan_fashion_mnist", "cdcgan_fashion_mnist"):
+    for name in args.presets:
         gan = tfgan_zoo.load(name)
+        data, extractor = recipe_data(name)
         z = np.asarray(gan.latents(num, 0))
         labels = gan.class_cycle(num)
         labels = None if labels is None else labels.astype(np.int64)
@@ -75,8 +88,8 @@ def run(args):
             rate = num / (time.perf_counter() - start)
             reference = out if reference is None else reference
             diff = np.abs(out - reference)
-            fid = tfgan_zoo.metrics.evaluate(images.to_uint8(out), common.DATA, num=num,
-                                             verbose=0)["fid"]
+            fid = tfgan_zoo.metrics.evaluate(images.to_uint8(out), data, num=num,
+                                             extractor=extractor, verbose=0)["fid"]
             rows.append([name, kind, sizes.get(kind, "-"), latency, f"{rate:.0f}",
                          f"{diff.max():.4f}", f"{diff.mean():.5f}", f"{fid:.2f}"])
             print(rows[-1], flush=True)
