@@ -38,8 +38,9 @@ EXTRACTOR = "classifier_emoji64"
 
 
 def add_arguments(parser):
-    parser.add_argument("--kimg", type=float, default=48,
-                        help="thousands of images seen by each run (default 48: 750 steps)")
+    parser.add_argument("--kimg", type=float, default=32,
+                        help="thousands of images seen by each run (default 32: 428 steps "
+                             "of batch 64 on 300 images)")
     parser.add_argument("--train-size", type=int, default=300,
                         help="OpenMoji emoji of the user set (default 300)")
     parser.add_argument("--grids", default="docs/finetune_colour",
