@@ -80,13 +80,13 @@ def run(args):
                                    extractor=EXTRACTOR)
         scores = result["scores"]
         rows.append([label, result["steps"], f"{result['seconds'] / 60:.1f}",
-                     f"{1e3 * scores['kid']:.1f} ± {1e3 * scores['kid_std']:.1f}",
+                     _kid(scores),
                      f"{scores['fid']:.1f}", f"{scores['precision']:.3f}",
                      f"{scores['recall']:.3f}"])
     for key, label in (("floor", "held-out OpenMoji (floor)"),
                        ("blurred", "held-out OpenMoji blurred")):
         scores = result["scores"][key]
-        rows.append([label, "", "", f"{1e3 * scores['kid']:.1f} ± {1e3 * scores['kid_std']:.1f}",
+        rows.append([label, "", "", _kid(scores),
                      f"{scores['fid']:.1f}", f"{scores['precision']:.3f}",
                      f"{scores['recall']:.3f}"])
     return (f"Fine-tuning colour: {PRESET} on {size} OpenMoji emoji ({LICENSE}) vs its recipe "
@@ -94,6 +94,13 @@ def run(args):
             f"against the {size} user images ({EXTRACTOR}), FID of all {num} beside it; "
             f"grids in {args.grids}/",
             ["run", "steps", "train min", "KID x1e3", "FID", "precision", "recall"], rows)
+
+
+def _kid(scores):
+    """KID x 1e3, with its standard error when there is one (one subset of
+    300 images has none)."""
+    std = scores["kid_std"]
+    return f"{1e3 * scores['kid']:.1f}" + ("" if math.isnan(std) else f" ± {1e3 * std:.1f}")
 
 
 def build_openmoji(path, size, train_size, seed=0):

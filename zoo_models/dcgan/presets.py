@@ -64,6 +64,23 @@ PRESETS = {
                           loss="non_saturating",
                           conditional=True, augment="ada", epochs=150),
     },
+    "dcgan_emoji64": {
+        "description": "DCGAN, non-saturating loss, ADA, emoji 64x64x3 (KID by "
+                       "classifier_emoji64); the start for fine-tuning on colour images",
+        "params": 1_504_483 + 1_082_177,
+        "path": os.path.join(HERE, "dcgan_emoji64"),
+        "recipe": _recipe("tfds:emoji/64", licenses.EMOJI, extractor="classifier_emoji64",
+                          limits=EMOJI_LIMITS.format(looks=(
+                              "After 130 epochs (161 min on 2 CPU cores) a minority of "
+                              "samples are faces: yellow smileys, brown and skin-toned faces "
+                              "with eyes and mouths, heads with hair; most are coloured blobs "
+                              "and fragments with white gaps, not recognizable objects, "
+                              "animals or symbols, and some tiles are filled with a speckled "
+                              "many-coloured texture. No regular checkerboard. The latent "
+                              "walks are smooth. Its worth is as a colour starting point for "
+                              "fine-tuning (BENCHMARKS.md), not as an emoji generator.")),
+                          loss="non_saturating", augment="ada", epochs=130),
+    },
     "wgan_gp_fashion_mnist": {
         "description": "DCGAN critic and generator, WGAN-GP loss (5 critic steps), "
                        "Fashion-MNIST 28x28x1 (FID 14.0; blurred 51.7)",
