@@ -39,7 +39,7 @@ setup(
         "gpu": [f"tensorflow[and-cuda]=={TF}"],
         # Test-time oracle dependencies that install normally; tensorflow-gan
         # and tf-keras must be installed --no-deps (requirements-oracle.txt).
-        "test": [f"tensorflow-cpu=={TF}", "pytest>=8",
+        "test": [f"tensorflow-cpu=={TF}", "pytest>=8", "pytest-xdist==3.8.0",
                  "tensorflow-probability==0.25.0"],
         # tools/bench.py's plots; the OpenMoji SVGs of `bench.py finetune`
         "bench": ["matplotlib>=3.8", "cairosvg==2.9.1"],

@@ -16,6 +16,20 @@ from paused_cli import PAUSED  # noqa: E402
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets")
 
 
+def pytest_sessionstart(session):
+    """Builds the emoji data sets into TFDS's data folder once, before
+    `pytest -n 2` starts its workers (which would otherwise race to build
+    them); a no-op when they are built or the font is not installed."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    from tfgan_zoo import data
+    from tfgan_zoo.datasets import emoji
+
+    if os.path.exists(emoji.FONT) and os.path.exists(emoji.EMOJI_TEST):
+        for size in emoji.SIZES:
+            data.load_arrays(f"tfds:emoji/{size}", "test")
+
+
 def build(family, image_shape, input_shape=None, num_classes=None, seed=0, **options):
     """An uncompiled model of `family` for data of that description (a
     translator's `input_shape` defaults to `image_shape`)."""
