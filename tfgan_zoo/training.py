@@ -14,6 +14,12 @@ from tfgan_zoo.gan import GAN
 # Optimizer and D-steps per GAN loss, from the papers that introduced them.
 RECIPES = {
     "wgan_gp": {"d_steps": 5, "adam": {"learning_rate": 1e-4, "beta_1": 0.0, "beta_2": 0.9}},
+    # R3GAN's (arXiv:2501.05441, their CIFAR-10 recipe): Adam(beta_1=0), the
+    # learning rate 2e-4 -> 5e-5 and gamma of R1 = R2 0.05 -> 0.005 along
+    # half-cosines over the run (their beta_2 0.9 -> 0.99 is fixed at 0.99).
+    "rpgan": {"d_steps": 1, "adam": {"learning_rate": 2e-4, "beta_1": 0.0, "beta_2": 0.99,
+                                     "epsilon": 1e-8},
+              "lr_decay_to": 0.25, "gamma": 0.05, "gamma_decay_to": 0.1},
 }
 # Translators use the default Adam(2e-4, beta_1=0.5) too, the image-to-image
 # papers' choice; extractors: Adam with cosine decay.
@@ -136,6 +142,13 @@ def _compile(model, task, loss, learning_rate, beta_1, d_steps, ema_decay, simul
         adam = dict(recipe["adam"], **asked)
         settings = {"loss": loss, "d_steps": d_steps or recipe["d_steps"],
                     "ema_decay": ema_decay, "simultaneous": simultaneous, "augment": augment}
+        if "gamma" in recipe:
+            settings["r1_weight"] = settings["r2_weight"] = (
+                keras.optimizers.schedules.CosineDecay(recipe["gamma"], steps,
+                                                       alpha=recipe["gamma_decay_to"]))
+        if "lr_decay_to" in recipe:
+            adam["learning_rate"] = keras.optimizers.schedules.CosineDecay(
+                adam["learning_rate"], steps, alpha=recipe["lr_decay_to"])
     else:
         adam = dict(DEFAULT_RECIPE["adam"], **asked)
         settings = {"loss": loss} if loss else {}
