@@ -463,7 +463,8 @@ class GAN(AdversarialModel):
             y = None if labels is None else labels[start:stop]
             out.append(keras.ops.convert_to_numpy(
                 self._generate(z[start:stop], y, training=False, generator=generator)))
-        return np.concatenate(out).astype(np.float32)
+        # In [-1, 1] as promised, also for generators without a tanh (R3GAN's).
+        return np.clip(np.concatenate(out).astype(np.float32), -1.0, 1.0)
 
     def latents(self, num, seed, truncation=1.0):
         """The [num, latent_dim] latents of `generate(num, seed, truncation=)`:
