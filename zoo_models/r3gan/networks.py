@@ -17,10 +17,10 @@ def base_side(image_shape, stages):
         raise ValueError(f"R3GAN needs square (height, width, channels) images, got "
                          f"{tuple(image_shape)}.")
     base = height // 2 ** (stages - 1)
-    if base < 2 or base * 2 ** (stages - 1) != height:
-        raise ValueError(f"{stages} stages cannot reach {height}x{width} by doubling a grid: "
-                         "use as many widths as halvings of the side plus one, e.g. 3 for "
-                         "28 (7, 14, 28), 4 for 32, 5 for 64.")
+    if not 2 <= base <= 8 or base * 2 ** (stages - 1) != height:
+        raise ValueError(f"{stages} stages cannot reach {height}x{width} by doubling a grid of "
+                         "side 2 to 8: use a side such as 28 (7, 14, 28: 3 stages), 32 (4 "
+                         "stages) or 64 (5), with a width per stage.")
     return base
 
 
