@@ -29,7 +29,7 @@ def _parser(argv=None):
                        help=f"the model family: {', '.join(_families())}")
     train.add_argument("--loss",
                        help="GANs: non_saturating (default), minimax, least_squares, wgan_gp, "
-                            "hinge or rpgan (R3GAN's, with R1 and R2); translators: their adversarial loss, where they take "
+                            "hinge or rpgan (relativistic pairing, with R1 and R2); translators: their adversarial loss, where they take "
                             "one (non_saturating or least_squares)")
     train.add_argument("--data", required=True,
                        help="GANs: an .npz with x_train (and y_train), a folder of "
