@@ -61,6 +61,10 @@ def _parser(argv=None):
     train.add_argument("--simultaneous", action="store_true",
                        help="update G and D from one generator pass (the TF tutorial's "
                             "loop) instead of alternating; needs one D step")
+    train.add_argument("--decay-epochs", type=int,
+                       help="length in epochs of the schedules that decay the learning "
+                            "rate (extractors; GAN losses that decay it, and gamma: rpgan) "
+                            "(default: --epochs)")
     _augment_option(train, "none")
     train.add_argument("--seed", type=int, default=0,
                        help="seeds weights, latents and data order (default: 0)")
@@ -358,7 +362,7 @@ def main(argv=None):
                 seed=args.seed, limit=args.limit, strategy=args.strategy,
                 resume=args.resume, num_classes=args.num_classes,
                 pixel_range=args.pixel_range, on_divergence=args.on_divergence,
-                augment=args.augment,
+                augment=args.augment, decay_epochs=args.decay_epochs,
                 **{o.name: getattr(args, o.name) for o in _options(args)})
             print(f"Wrote {os.path.join(args.out, 'model.keras')}")
         elif args.command == "finetune":

@@ -38,7 +38,8 @@ def train(data_source, out, family, loss=None, epochs=1,
           batch_size=64, conditional=False, d_steps=None, learning_rate=None,
           beta_1=None, ema_decay=None, simultaneous=False, seed=0, limit=None,
           strategy="default", resume=True, verbose="auto", num_classes=None,
-          pixel_range=None, on_divergence="stop", augment=None, **family_options):
+          pixel_range=None, on_divergence="stop", augment=None, decay_epochs=None,
+          **family_options):
     """Trains a model of `family` (see `families`) on `data_source` into `out`.
 
     The family's task picks the data (`data.LOADERS`: images, with labels
@@ -67,13 +68,17 @@ def train(data_source, out, family, loss=None, epochs=1,
     (`on_divergence="stop"`) or warns (`"warn"`); see
     `callbacks.DivergenceGuard`. `augment` ("none", "diffaugment", a
     DiffAugment policy, or "ada") augments what a GAN's discriminator sees,
-    for small data sets (`GAN.compile`). `family_options` are the family's declared
+    for small data sets (`GAN.compile`). `decay_epochs` (default `epochs`)
+    is the length of the schedules that decay the learning rate (extractors;
+    GAN losses whose recipe decays it, and their gamma: rpgan), so that a
+    run trained a few epochs at a time follows one schedule.
+    `family_options` are the family's declared
     `OPTIONS` (e.g. `width=32`); one given as None keeps its default.
     Returns the trained model.
     """
     checks.check_settings(epochs=epochs, batch_size=batch_size, d_steps=d_steps,
                           learning_rate=learning_rate, beta_1=beta_1, ema_decay=ema_decay,
-                          limit=limit, num_classes=num_classes)
+                          limit=limit, num_classes=num_classes, decay_epochs=decay_epochs)
     module = families.get(family)
     family_options = families.check_options(family, family_options)
     task = module.TASK
@@ -99,7 +104,7 @@ def train(data_source, out, family, loss=None, epochs=1,
     # Recorded only when set, so that run.json files of older runs still match.
     for key, value in (("beta_1", beta_1), ("simultaneous", simultaneous or None),
                        ("num_classes", num_classes), ("pixel_range", pixel_range),
-                       ("augment", augment)):
+                       ("augment", augment), ("decay_epochs", decay_epochs)):
         if value is not None:
             run[key] = value
     labels = conditional or task == "extraction"
@@ -111,7 +116,7 @@ def train(data_source, out, family, loss=None, epochs=1,
     def build(info):
         model = module.build_model(info, seed=seed, **family_options)
         _compile(model, task, loss, learning_rate, beta_1, d_steps, ema_decay, simultaneous,
-                 epochs * info["steps_per_epoch"], augment)
+                 (decay_epochs or epochs) * info["steps_per_epoch"], augment)
         return model
 
     grid, guard = None, None

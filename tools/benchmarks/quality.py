@@ -29,6 +29,11 @@ RECIPES = {
                        "loss": "wgan_gp"},  # the preset's
     "wgan_gp_w32_d2": {"width": 32, "batch_size": 64, "ema_decay": 0.999,
                        "loss": "wgan_gp", "d_steps": 2},
+    # R3GAN: relativistic pairing with R1 and R2, its ResNet; its schedules span --epochs
+    "r3gan_w128_b64": {"family": "r3gan", "loss": "rpgan", "width": 128, "batch_size": 64,
+                       "ema_decay": 0.999},
+    "r3gan_w64_b64": {"family": "r3gan", "loss": "rpgan", "width": 64, "batch_size": 64,
+                      "ema_decay": 0.999},
 }
 
 
@@ -62,9 +67,11 @@ def run(args):
                 scores = json.load(f)
         for epoch in range(1, epochs + 1):
             if str(epoch) not in scores:
-                gan = tfgan_zoo.train(common.DATA, out, family="dcgan", epochs=epoch,
-                                      verbose=0, limit=2000 if args.quick else None,
-                                      **RECIPES[name])
+                recipe = {"family": "dcgan", **RECIPES[name]}
+                if recipe.get("loss") == "rpgan":  # one cosine schedule over all epochs
+                    recipe["decay_epochs"] = epochs
+                gan = tfgan_zoo.train(common.DATA, out, epochs=epoch, verbose=0,
+                                      limit=2000 if args.quick else None, **recipe)
                 with open(os.path.join(out, "history.json")) as f:
                     seconds = sum(json.load(f)["seconds"])
                 fids = {}
