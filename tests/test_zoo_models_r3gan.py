@@ -136,7 +136,7 @@ def test_train_decays_lr_and_gamma_along_one_cosine_over_decay_epochs(tmp_path):
     import tfgan_zoo
 
     x = np.random.default_rng(0).integers(0, 256, (32, 8, 8, 1)).astype(np.uint8)
-    options = dict(family="r3gan", loss="rpgan", batch_size=8, width=8, group_size=8,
+    options = dict(family="r3gan", batch_size=8, width=8, group_size=8,
                    latent_dim=8, decay_epochs=4, verbose=0)
     gan = tfgan_zoo.train(x, str(tmp_path), epochs=1, **options)
     # 4 steps of 8 done, of a 16-step schedule: R3GAN's half-cosine from 2e-4 to 5e-5.
@@ -147,4 +147,6 @@ def test_train_decays_lr_and_gamma_along_one_cosine_over_decay_epochs(tmp_path):
     resumed = tfgan_zoo.train(x, str(tmp_path), epochs=2, **options)  # the same schedule
     expected = 5e-5 + (2e-4 - 5e-5) * 0.5 * (1 + math.cos(math.pi * 8 / 16))
     np.testing.assert_allclose(float(resumed.d_optimizer.learning_rate), expected, rtol=1e-5)
-    assert json.load(open(tmp_path / "run.json"))["decay_epochs"] == 4
+    run = json.load(open(tmp_path / "run.json"))
+    assert run["decay_epochs"] == 4 and run["loss"] == "rpgan"  # the family's LOSS
+    assert gan.loss_name == "rpgan"

@@ -28,9 +28,10 @@ def _parser(argv=None):
     train.add_argument("--family", required=True,
                        help=f"the model family: {', '.join(_families())}")
     train.add_argument("--loss",
-                       help="GANs: non_saturating (default), minimax, least_squares, wgan_gp, "
-                            "hinge or rpgan (relativistic pairing, with R1 and R2); translators: their adversarial loss, where they take "
-                            "one (non_saturating or least_squares)")
+                       help="GANs: non_saturating (default, unless the family names its own), "
+                            "minimax, least_squares, wgan_gp, hinge or rpgan (relativistic "
+                            "pairing, with R1 and R2); translators: their adversarial loss, "
+                            "where they take one (non_saturating or least_squares)")
     train.add_argument("--data", required=True,
                        help="GANs: an .npz with x_train (and y_train), a folder of "
                             "PNG/JPEG files (class folders for labels), or tfds:NAME; "

@@ -44,8 +44,8 @@ def train(data_source, out, family, loss=None, epochs=1,
 
     The family's task picks the data (`data.LOADERS`: images, with labels
     for a conditional GAN or an extractor; paired or unpaired images for
-    translators) and the training: a GAN with `loss` (default
-    non_saturating), `d_steps`, `ema_decay` and `simultaneous` (see
+    translators) and the training: a GAN with `loss` (default: the
+    family's `LOSS`, else non_saturating), `d_steps`, `ema_decay` and `simultaneous` (see
     `GAN.compile`); a translator with its own losses (`loss`: its
     adversarial loss, if it takes one); an extractor as a classifier of the
     data's labels (cross-entropy, Adam with cosine decay).
@@ -92,7 +92,7 @@ def train(data_source, out, family, loss=None, epochs=1,
     if task == "generation" and num_classes is not None and not conditional:
         raise ValueError("num_classes applies to a conditional GAN: add --conditional.")
     if task == "generation":
-        loss = loss or "non_saturating"
+        loss = loss or getattr(module, "LOSS", "non_saturating")
         augmentation.get(augment)  # an unknown policy fails before anything is read
     run = {"data": str(data_source), "family": family, "loss": loss,
            "batch_size": batch_size, **({"conditional": conditional, "d_steps": d_steps}

@@ -1,6 +1,7 @@
 """R3GAN family (Huang et al. 2024, arXiv:2501.05441): the relativistic
 pairing loss with R1 and R2 (`loss="rpgan"`) on a modernized ResNet
-generator and discriminator; unconditional and class-conditional."""
+generator and discriminator; unconditional and class-conditional.
+`tfgan-zoo train --family r3gan` uses the rpgan loss unless told otherwise."""
 from tfgan_zoo import GAN
 from tfgan_zoo.families import Option
 from zoo_models.common.network import dtype_policy_option
@@ -8,6 +9,7 @@ from zoo_models.r3gan.networks import Discriminator, Generator, base_side
 from zoo_models.r3gan.presets import PRESETS
 
 TASK = "generation"
+LOSS = "rpgan"  # `train`'s default for this family: RpGAN with R1 and R2 and its recipe
 OPTIONS = (
     Option("latent_dim", int, 64, "size of z", rule="count"),
     Option("width", int, 128, "channels of the stages up to 16x16; each later stage has half "
