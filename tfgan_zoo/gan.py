@@ -299,7 +299,11 @@ class GAN(AdversarialModel):
         def discriminate(images):
             return self._discriminate(self._augmented(images, training), labels, training)
 
-        real_out, fake_out = discriminate(real), discriminate(fake)
+        # R1 and R2 differentiate these same forward passes by their inputs
+        # (`losses.r1_penalty` and `r2_penalty` without two more passes of D).
+        with tf.GradientTape(persistent=True) as input_tape:
+            input_tape.watch([real, fake])
+            real_out, fake_out = discriminate(real), discriminate(fake)
         if training:
             self._augmenter_feedback(real_out)
         d_loss = per_example(d_loss_fn(real_out, fake_out, **self._loss_options()))
@@ -309,11 +313,13 @@ class GAN(AdversarialModel):
                 real, fake, discriminate, alpha=alpha, reduction="none")
             self.gp_tracker.update_state(gp)
             d_loss += self.gp_weight * gp
-        for weight, penalty, images, tracker in (
-                (self.r1_weight, losses.r1_penalty, real, self.r1_tracker),
-                (self.r2_weight, losses.r2_penalty, fake, self.r2_tracker)):
+        for weight, images, outputs, tracker in (
+                (self.r1_weight, real, real_out, self.r1_tracker),
+                (self.r2_weight, fake, fake_out, self.r2_tracker)):
             if weight:
-                values = penalty(images, discriminate, reduction="none")
+                gradients = input_tape.gradient(outputs, images)
+                values = tf.reduce_sum(tf.square(gradients),
+                                       axis=list(range(1, images.shape.rank)))
                 tracker.update_state(values)
                 d_loss += 0.5 * self._gamma(weight) * values
         self.d_loss_tracker.update_state(d_loss)
