@@ -94,6 +94,12 @@ class AdversarialModel(keras.Model):
             # gradients of the scaled loss, which the optimizer unscales.
             scale = tf.cast(optimizer.scale_loss(1.0), loss.dtype)
         grads = tape.gradient(loss, variables, output_gradients=scale)
+        # Dense: Keras' optimizers square an embedding's tf.IndexedSlices
+        # gradient slice by slice, so Adam's second moment of a class that
+        # repeats in the batch would be the sum of squares, not the square of
+        # the sum (a smaller step than Adam's, varying with the lookups).
+        grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
+                 for g in grads]
         optimizer.apply_gradients(zip(grads, variables))
 
     def _logs(self, extra=None):

@@ -490,7 +490,7 @@ def _read_folders(path, split, paired):
             raise ValueError(f"{path} has no {split + folder[-1]}/ folder (it has {found}). "
                              f"Image-to-image data needs {split}A/ and {split}B/ folders "
                              "of PNG/JPEG files (trainA/, trainB/, testA/, testB/).")
-        names.append(sorted(n for n in os.listdir(folder) if n.lower().endswith(IMAGE_FILES)))
+        names.append(_image_names(folder))
         if not names[-1]:
             raise ValueError(f"{folder} has no PNG or JPEG files ({', '.join(IMAGE_FILES)}).")
     if paired and names[0] != names[1]:
@@ -519,17 +519,14 @@ def read_image_folder(path, split="train"):
         raise ValueError(f"{path} is a folder of training images with no {split} split: "
                          f"move them into {path}/train/ and put held-out images in "
                          f"{path}/{split}/ (or pass an .npz with x_{split}).")
-    entries = sorted(os.listdir(root))
-    files = [n for n in entries if n.lower().endswith(IMAGE_FILES)]
-    classes = [n for n in entries if os.path.isdir(os.path.join(root, n))]
+    files, classes = _image_names(root), _subfolders(root)
     if files and classes:
         raise ValueError(f"{root} holds both images and folders ({classes[0]}/): put every "
                          "image in a class folder, or none.")
     if files:
         return _decode_files(root, files), None, None
     if root != path:  # the test split's classes are the training split's
-        known = sorted(n for n in os.listdir(os.path.join(path, "train"))
-                       if os.path.isdir(os.path.join(path, "train", n)))
+        known = _subfolders(os.path.join(path, "train"))
         if set(classes) - set(known):
             raise ValueError(f"{root} has class folders that {path}/train/ lacks: "
                              f"{', '.join(sorted(set(classes) - set(known)))}.")
@@ -537,8 +534,7 @@ def read_image_folder(path, split="train"):
     x, y = [], []
     for label, name in enumerate(classes):
         folder = os.path.join(root, name)
-        found = sorted(n for n in (os.listdir(folder) if os.path.isdir(folder) else ())
-                       if n.lower().endswith(IMAGE_FILES))
+        found = _image_names(folder) if os.path.isdir(folder) else []
         if found:
             x.append(_decode_files(folder, found))
             y.append(np.full(len(found), label, np.int64))
@@ -549,6 +545,16 @@ def read_image_folder(path, split="train"):
         raise ValueError(f"The class folders of {root} hold images of different sizes: "
                          "resize them to one.")
     return np.concatenate(x), np.concatenate(y), classes
+
+
+def _image_names(folder):
+    """The sorted names of the PNG/JPEG files in `folder`."""
+    return sorted(n for n in os.listdir(folder) if n.lower().endswith(IMAGE_FILES))
+
+
+def _subfolders(folder):
+    """The sorted names of the folders in `folder`."""
+    return sorted(n for n in os.listdir(folder) if os.path.isdir(os.path.join(folder, n)))
 
 
 def _decode_files(folder, names):

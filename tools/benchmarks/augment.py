@@ -7,7 +7,6 @@ import math
 import os
 
 import tfgan_zoo
-from tfgan_zoo import files, images
 
 from . import common
 
@@ -47,19 +46,21 @@ def run(args):
         epochs = 2 if args.quick else math.ceil(args.kimg * 1000 / size)
         for augment in args.augments:
             name = f"fashion_n{size}_{augment.replace(',', '+')}"
-            result = _scored(os.path.join(root, name), num, lambda out: tfgan_zoo.train(
-                common.DATA, out, family="dcgan", epochs=epochs, limit=size,
-                augment=augment, verbose=0, **RECIPE), common.DATA,
-                os.path.join(grids, name + ".png"))
+            result = common.scored_run(
+                os.path.join(root, name), lambda out: tfgan_zoo.train(
+                    common.DATA, out, family="dcgan", epochs=epochs, limit=size,
+                    augment=augment, verbose=0, **RECIPE),
+                common.DATA, os.path.join(grids, name + ".png"), num=num)
             rows.append(_row("Fashion-MNIST", size, augment, epochs, RECIPE["batch_size"],
                              result))
     size = 256 if args.quick else args.finetune_size
     epochs = 2 if args.quick else math.ceil(args.finetune_kimg * 1000 / size)
     for augment in args.augments:
         name = f"finetune_mnist_n{size}_{augment.replace(',', '+')}"
-        result = _scored(os.path.join(root, name), num, lambda out: tfgan_zoo.finetune(
-            PRESET, MNIST, out, epochs=epochs, limit=size, augment=augment, verbose=0),
-            MNIST, os.path.join(grids, name + ".png"))
+        result = common.scored_run(
+            os.path.join(root, name), lambda out: tfgan_zoo.finetune(
+                PRESET, MNIST, out, epochs=epochs, limit=size, augment=augment, verbose=0),
+            MNIST, os.path.join(grids, name + ".png"), num=num)
         rows.append(_row(f"MNIST, fine-tuning {PRESET}", size, augment, epochs, 64, result))
     for data, result in (("Fashion-MNIST", result_of(root, "fashion")),
                          (f"MNIST, fine-tuning {PRESET}", result_of(root, "finetune"))):
@@ -76,23 +77,6 @@ def run(args):
             f"{args.grids}/",
             ["data", "train images", "augment", "epochs", "kimg seen", "train min", "FID",
              "KID x1e3", "precision", "recall", "ADA p"], rows)
-
-
-def _scored(out, num, train, data, grid):
-    """The run's scores, training and scoring it first if they are not saved yet."""
-    path = os.path.join(out, "scores.json")
-    if os.path.exists(path):
-        with open(path) as f:
-            return json.load(f)
-    gan = train(out)
-    with open(os.path.join(out, "history.json")) as f:
-        history = json.load(f)
-    scores = tfgan_zoo.metrics.evaluate(gan, data, num=num, verbose=0)
-    result = {"seconds": sum(history["seconds"]), "scores": scores,
-              "p": float(gan.augmenter.p) if hasattr(gan.augmenter, "p") else None}
-    images.save_samples(gan.generate(64, seed=0), grid)
-    files.write_bytes(path, json.dumps(result, indent=1).encode())
-    return result
 
 
 def result_of(root, prefix):

@@ -1,6 +1,7 @@
 """What the benchmarks share: paths, the machine line, recording into
-BENCHMARKS.md, timing helpers and the DCGAN they build."""
+BENCHMARKS.md, timing helpers, the DCGAN they build and scored runs."""
 import datetime
+import json
 import os
 import platform
 import statistics
@@ -10,6 +11,7 @@ import keras
 import tensorflow as tf
 
 import tfgan_zoo
+from tfgan_zoo import files, images
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 TOOLS = os.path.join(ROOT, "tools")
@@ -81,3 +83,28 @@ def dcgan(image_shape=(28, 28, 1), batch_size=64, seed=0, **options):
     keras.utils.set_random_seed(seed)
     info = tfgan_zoo.data.describe(image_shape, num_examples=60_000, batch_size=batch_size)
     return tfgan_zoo.families.get("dcgan").build_model(info, seed=seed, **options)
+
+
+def scored_run(out, make, data, grid, **evaluate_options):
+    """The scores of the run in `out`, saved in its scores.json: made first
+    if missing by `make(out)` (which trains or loads a GAN), scored with
+    `tfgan_zoo.metrics.evaluate(gan, data, **evaluate_options)`, with a grid
+    of 64 samples written to `grid`. Training seconds and G steps count only
+    a run trained into `out` (its history.json); "p" is ADA's last p."""
+    path = os.path.join(out, "scores.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            return json.load(f)
+    gan = make(out)
+    seconds, steps = 0.0, 0
+    if os.path.exists(os.path.join(out, "history.json")):
+        with open(os.path.join(out, "history.json")) as f:
+            seconds = sum(json.load(f)["seconds"])
+        steps = int(gan.g_optimizer.iterations.numpy())
+    p = getattr(gan.augmenter, "p", None)
+    result = {"seconds": seconds, "steps": steps, "p": None if p is None else float(p),
+              "scores": tfgan_zoo.metrics.evaluate(gan, data, verbose=0, **evaluate_options)}
+    images.save_samples(gan.generate(64, seed=0), grid)
+    os.makedirs(out, exist_ok=True)
+    files.write_bytes(path, json.dumps(result, indent=1).encode())
+    return result

@@ -23,7 +23,7 @@ import tarfile
 import numpy as np
 
 import tfgan_zoo
-from tfgan_zoo import files, images
+from tfgan_zoo import files
 from tfgan_zoo.datasets import emoji
 
 from . import common
@@ -38,8 +38,9 @@ EXTRACTOR = "classifier_emoji64"
 
 
 def add_arguments(parser):
-    parser.add_argument("--kimg", type=float, default=48,
-                        help="thousands of images seen by each run (default 48: 750 steps)")
+    parser.add_argument("--kimg", type=float, default=32,
+                        help="thousands of images seen by each run (default 32: 428 steps "
+                             "of batch 64 on 300 images)")
     parser.add_argument("--train-size", type=int, default=300,
                         help="OpenMoji emoji of the user set (default 300)")
     parser.add_argument("--grids", default="docs/finetune_colour",
@@ -66,7 +67,7 @@ def run(args):
     # a few hundred steps would still show mostly its random start.
     steps = epochs * (size // recipe["batch_size"])
     recipe["ema_decay"] = min(recipe["ema_decay"], 1.0 - 10.0 / steps)
-    runs = [("preset, not fine-tuned", None),
+    runs = [("preset, not fine-tuned", lambda out: tfgan_zoo.load(PRESET)),
             ("fine-tuned from the preset", lambda out: tfgan_zoo.finetune(
                 PRESET, data, out, epochs=epochs, augment=recipe.get("augment"), verbose=0)),
             ("from scratch, the preset's recipe", lambda out: tfgan_zoo.train(
@@ -74,8 +75,9 @@ def run(args):
     rows, result = [], None
     for label, train in runs:
         name = label.split(",")[0].replace(" ", "_")
-        result = _scored(os.path.join(root, name), train, data, num,
-                         os.path.join(grids, name + ".png"))
+        result = common.scored_run(os.path.join(root, name), train, data,
+                                   os.path.join(grids, name + ".png"), num=num,
+                                   extractor=EXTRACTOR)
         scores = result["scores"]
         rows.append([label, result["steps"], f"{result['seconds'] / 60:.1f}",
                      f"{1e3 * scores['kid']:.1f} ± {1e3 * scores['kid_std']:.1f}",
@@ -92,28 +94,6 @@ def run(args):
             f"against the {size} user images ({EXTRACTOR}), FID of all {num} beside it; "
             f"grids in {args.grids}/",
             ["run", "steps", "train min", "KID x1e3", "FID", "precision", "recall"], rows)
-
-
-def _scored(out, train, data, num, grid):
-    """The run's scores, training (None: the preset as is) and scoring first
-    if they are not saved yet."""
-    path = os.path.join(out, "scores.json")
-    if os.path.exists(path):
-        with open(path) as f:
-            return json.load(f)
-    if train is None:
-        gan, seconds, steps = tfgan_zoo.load(PRESET), 0.0, 0
-    else:
-        gan = train(out)
-        with open(os.path.join(out, "history.json")) as f:
-            seconds = sum(json.load(f)["seconds"])
-        steps = int(gan.g_optimizer.iterations.numpy())
-    scores = tfgan_zoo.metrics.evaluate(gan, data, num=num, extractor=EXTRACTOR, verbose=0)
-    result = {"seconds": seconds, "steps": steps, "scores": scores}
-    images.save_samples(gan.generate(64, seed=0), grid)
-    os.makedirs(out, exist_ok=True)
-    files.write_bytes(path, json.dumps(result, indent=1).encode())
-    return result
 
 
 def build_openmoji(path, size, train_size, seed=0):
