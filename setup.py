@@ -50,6 +50,7 @@ setup(
         # a family follows: tfgan_zoo/families.py); it never imports them by name.
         "tfgan_zoo.families": ["dcgan = zoo_models.dcgan", "pix2pix = zoo_models.pix2pix",
                                "cyclegan = zoo_models.cyclegan",
-                               "classifier = zoo_models.classifier"],
+                               "classifier = zoo_models.classifier",
+                               "r3gan = zoo_models.r3gan"],
     },
 )

@@ -23,6 +23,9 @@ CONFIGS = {  # name -> GAN.compile arguments (plus "conditional")
     "ada_d_steps_2": {"d_steps": 2, "augment": {
         "class_name": "tfgan_zoo>AdaptiveAugment",
         "config": {"initial_p": 0.5, "speed_kimg": 0.05, "interval": 1}}},
+    # R3GAN: relativistic pairing with R1 and R2 (double backprop per replica)
+    "r3gan_rpgan_r1_r2": {"gan_family": "r3gan", "loss": "rpgan", "r1_weight": 0.5,
+                          "r2_weight": 0.5, "conditional": True},
     # image-to-image: family options; the CycleGAN pool fills and swaps (4 steps of 16)
     "pix2pix": {"family": "pix2pix", "width": 4, "dropout": 0.0},  # masks are per replica
     "cyclegan_pool_6": {"family": "cyclegan", "width": 4, "num_blocks": 1, "pool_size": 6},
@@ -38,6 +41,9 @@ def run(strategy, config):
     if "family" in config:
         return run_translator(strategy, config)
     conditional = config.pop("conditional", False)
+    family = config.pop("gan_family", "dcgan")
+    options = ({"latent_dim": 4, "width": 8, "group_size": 8} if family == "r3gan"
+               else {"latent_dim": 4, "width": 4})
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (64, 8, 8, 1)).astype(np.uint8)
     y = rng.integers(0, 3, 64)
@@ -47,7 +53,7 @@ def run(strategy, config):
     with strategy.scope():
         info = tfgan_zoo.data.describe((8, 8, 1), 64, GLOBAL_BATCH,
                                        num_classes=3 if conditional else None)
-        gan = tfgan_zoo.families.get("dcgan").build_model(info, seed=3, latent_dim=4, width=4)
+        gan = tfgan_zoo.families.get(family).build_model(info, seed=3, **options)
         gan.compile(**config)
     history = gan.fit(dataset, epochs=1, verbose=0, shuffle=False).history
     return ([w.numpy() for w in gan.weights],

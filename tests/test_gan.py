@@ -34,13 +34,32 @@ def dense(gradients):
     return [tf.convert_to_tensor(g) for g in gradients]
 
 
-def reference_step(gan, real, loss, d_steps, gp_weight=10.0, r1_weight=0.0, labels=None):
+def softplus(x):
+    return tf.math.log1p(tf.exp(x))
+
+
+# Relativistic pairing (R3GAN's eq. 2), written from the paper: D minimizes
+# softplus(D(fake) - D(real)) and G softplus(D(real) - D(fake)), pair by pair.
+RELATIVISTIC = {"rpgan": (lambda r, f: tf.reduce_mean(softplus(r - f)),
+                          lambda r, f: tf.reduce_mean(softplus(f - r)))}
+
+
+def grad_squares(D, x):
+    with tf.GradientTape() as inner:
+        inner.watch(x)
+        out = D(x)
+    return tf.reduce_sum(tf.square(inner.gradient(out, x)), axis=[1, 2, 3])
+
+
+def reference_step(gan, real, loss, d_steps, gp_weight=10.0, r1_weight=0.0, labels=None,
+                   r2_weight=0.0, adam=None):
     """One GAN step written out the plain way: what train_step must equal."""
     g, d = clone(gan.generator), clone(gan.discriminator)
-    g_opt = keras.optimizers.Adam(2e-4, beta_1=0.5)
-    d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5)
+    adam = adam or {"learning_rate": 2e-4, "beta_1": 0.5}
+    g_opt, d_opt = keras.optimizers.Adam(**adam), keras.optimizers.Adam(**adam)
     seeds = keras.random.SeedGenerator(gan.seed)
-    g_loss_fn, d_loss_fn = REFERENCE_LOSSES[loss]
+    relativistic = loss in RELATIVISTIC
+    g_loss_fn, d_loss_fn = {**REFERENCE_LOSSES, **RELATIVISTIC}[loss]
     batch = real.shape[0]
     G = (lambda z: g([z, labels], training=True)) if labels is not None else (
         lambda z: g(z, training=True))
@@ -60,15 +79,14 @@ def reference_step(gan, real, loss, d_steps, gp_weight=10.0, r1_weight=0.0, labe
                                               axis=[1, 2, 3]) + 1e-10)
                 d_loss += gp_weight * tf.reduce_mean(tf.square(norms - 1.0))
             if r1_weight:
-                with tf.GradientTape() as inner:
-                    inner.watch(real)
-                    out = D(real)
-                d_loss += 0.5 * r1_weight * tf.reduce_mean(tf.reduce_sum(
-                    tf.square(inner.gradient(out, real)), axis=[1, 2, 3]))
+                d_loss += 0.5 * r1_weight * tf.reduce_mean(grad_squares(D, real))
+            if r2_weight:
+                d_loss += 0.5 * r2_weight * tf.reduce_mean(grad_squares(D, fake))
         d_opt.apply_gradients(zip(dense(tape.gradient(d_loss, d.trainable_variables)),
                                   d.trainable_variables))
     with tf.GradientTape() as tape:
-        g_loss = g_loss_fn(D(G(keras.random.normal((batch, gan.latent_dim), seed=seeds))))
+        fake_out = D(G(keras.random.normal((batch, gan.latent_dim), seed=seeds)))
+        g_loss = g_loss_fn(D(real), fake_out) if relativistic else g_loss_fn(fake_out)
     g_opt.apply_gradients(zip(dense(tape.gradient(g_loss, g.trainable_variables)),
                               g.trainable_variables))
     return g, d, float(g_loss), float(d_loss)
@@ -93,6 +111,41 @@ def test_train_step_equals_a_hand_written_tape(tiny_gan, images, loss):
     untouched = tiny_gan(seed=7)
     assert not np.allclose(untouched.generator.weights[0].numpy(),
                            gan.generator.weights[0].numpy())
+
+
+def test_rpgan_with_r1_and_r2_equals_a_hand_written_tape(tiny_gan, images):
+    gan = tiny_gan(num_classes=3, seed=5)
+    labels = tf.constant([0, 1, 2, 0, 1, 2, 0, 1])
+    adam = {"learning_rate": 2e-4, "beta_1": 0.0, "beta_2": 0.99}
+    ref_g, ref_d, ref_g_loss, ref_d_loss = reference_step(
+        gan, tf.constant(images), "rpgan", 1, r1_weight=0.3, r2_weight=0.7, labels=labels,
+        adam=adam)
+    gan.compile(keras.optimizers.Adam(**adam), keras.optimizers.Adam(**adam), loss="rpgan",
+                r1_weight=0.3, r2_weight=0.7)
+    logs = gan.train_on_batch(images, labels, return_dict=True)
+    assert_same_weights(gan.generator, ref_g)
+    assert_same_weights(gan.discriminator, ref_d)
+    np.testing.assert_allclose([logs["g_loss"], logs["d_loss"]], [ref_g_loss, ref_d_loss],
+                               rtol=1e-5)
+    assert {"g_loss", "d_loss", "r1", "r2", "d_real", "d_fake"} == set(logs)
+
+
+def test_a_penalty_weight_may_follow_a_keras_schedule_of_the_d_step(tiny_gan, images):
+    # gamma 0.8 at D step 0, then 0.2: R3GAN decays gamma along training.
+    schedule = keras.optimizers.schedules.PiecewiseConstantDecay([0], [0.8, 0.2])
+    gan = tiny_gan(seed=2)
+    _, ref_d, _, ref_d_loss = reference_step(gan, tf.constant(images), "rpgan", 1,
+                                             r1_weight=0.8, r2_weight=0.8)
+    gan.compile(loss="rpgan", r1_weight=schedule, r2_weight=schedule)
+    logs = gan.train_on_batch(images, return_dict=True)
+    np.testing.assert_allclose(logs["d_loss"], ref_d_loss, rtol=1e-5)
+    assert_same_weights(gan.discriminator, ref_d)
+    assert float(gan._gamma(gan.r1_weight)) == pytest.approx(0.2)  # D's step is now 1
+    config = gan.get_compile_config()
+    assert config["r1_weight"]["class_name"] == "PiecewiseConstantDecay"
+    again = tiny_gan()
+    again.compile(**{**config, "g_optimizer": "adam", "d_optimizer": "adam"})
+    assert float(again._gamma(again.r2_weight)) == pytest.approx(0.8)
 
 
 def tutorial_step(gan, real):

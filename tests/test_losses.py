@@ -129,6 +129,33 @@ def test_r1_penalty_matches_its_formula():
     np.testing.assert_allclose(per_example.numpy(), expected, rtol=1e-5)
 
 
+def test_relativistic_pairing_losses_match_the_worked_example():
+    real, fake = tf.constant([1.0, 0.0, -1.0]), tf.constant([0.0, 0.0, 1.0])
+    d = losses.relativistic_pairing_discriminator_loss(real, fake, reduction="none")
+    g = losses.relativistic_pairing_generator_loss(real, fake, reduction="none")
+    np.testing.assert_allclose(d.numpy(), [0.3132617, 0.6931472, 2.1269280], rtol=1e-6)
+    np.testing.assert_allclose(g.numpy(), [1.3132617, 0.6931472, 0.1269280], rtol=1e-6)
+    np.testing.assert_allclose(losses.relativistic_pairing_discriminator_loss(real, fake),
+                               1.0444456, rtol=1e-6)
+    np.testing.assert_allclose(g.numpy() - d.numpy(), (real - fake).numpy(), atol=1e-6)
+    # Large gaps stay finite (softplus, not log(1 + exp)).
+    assert np.isfinite(losses.relativistic_pairing_generator_loss(
+        tf.constant([500.0]), tf.constant([-500.0])).numpy())
+
+
+def test_r2_penalty_is_r1_on_generated_data_with_g_held_fixed():
+    w = tf.constant(rng.normal(size=(1, 4, 4, 2)), tf.float32)
+    linear = lambda x: tf.reduce_sum(w * x, axis=[1, 2, 3]) + 3.0  # noqa: E731
+    np.testing.assert_allclose(losses.r2_penalty(X, linear, reduction="none").numpy(),
+                               np.full(len(X), np.sum(w.numpy() ** 2)), rtol=1e-5)
+    source = tf.Variable(X)
+    with tf.GradientTape() as tape:
+        penalty = losses.r2_penalty(2.0 * source, lambda x: tf.reduce_sum(x * x, [1, 2, 3]))
+    np.testing.assert_allclose(penalty.numpy(), np.mean(np.sum((4 * X.numpy()) ** 2,
+                                                               axis=(1, 2, 3))), rtol=1e-5)
+    assert tape.gradient(penalty, source) is None  # no gradient reaches the generator
+
+
 # Cycle-consistency: images of two domains with different shapes, so a mix-up
 # of x and y (or of their reductions) shows.
 CX = tf.constant(rng.uniform(-1, 1, size=(5, 4, 4, 3)), tf.float32)

@@ -29,7 +29,7 @@ RULES = {  # name -> (what it must be, test)
 # The rule of each named setting, whether it comes as an argument of the API
 # (`epochs=`) or as a command-line option (`--epochs`).
 SETTINGS = {"epochs": "count", "batch_size": "count", "num_classes": "count",
-            "d_steps": "count", "limit": "count",
+            "d_steps": "count", "limit": "count", "decay_epochs": "count",
             "num": "count", "num_real": "count", "learning_rate": "positive",
             "beta_1": "fraction", "ema_decay": "fraction", "freeze_d": "index",
             "labels": "index", "truncation": "truncation", "steps": "steps"}

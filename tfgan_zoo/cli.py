@@ -28,9 +28,10 @@ def _parser(argv=None):
     train.add_argument("--family", required=True,
                        help=f"the model family: {', '.join(_families())}")
     train.add_argument("--loss",
-                       help="GANs: non_saturating (default), minimax, least_squares, wgan_gp "
-                            "or hinge; translators: their adversarial loss, where they take "
-                            "one (non_saturating or least_squares)")
+                       help="GANs: non_saturating (default, unless the family names its own), "
+                            "minimax, least_squares, wgan_gp, hinge or rpgan (relativistic "
+                            "pairing, with R1 and R2); translators: their adversarial loss, "
+                            "where they take one (non_saturating or least_squares)")
     train.add_argument("--data", required=True,
                        help="GANs: an .npz with x_train (and y_train), a folder of "
                             "PNG/JPEG files (class folders for labels), or tfds:NAME; "
@@ -61,6 +62,10 @@ def _parser(argv=None):
     train.add_argument("--simultaneous", action="store_true",
                        help="update G and D from one generator pass (the TF tutorial's "
                             "loop) instead of alternating; needs one D step")
+    train.add_argument("--decay-epochs", type=int,
+                       help="length in epochs of the schedules that decay the learning "
+                            "rate (extractors; GAN losses that decay it, and gamma: rpgan) "
+                            "(default: --epochs)")
     _augment_option(train, "none")
     train.add_argument("--seed", type=int, default=0,
                        help="seeds weights, latents and data order (default: 0)")
@@ -358,7 +363,7 @@ def main(argv=None):
                 seed=args.seed, limit=args.limit, strategy=args.strategy,
                 resume=args.resume, num_classes=args.num_classes,
                 pixel_range=args.pixel_range, on_divergence=args.on_divergence,
-                augment=args.augment,
+                augment=args.augment, decay_epochs=args.decay_epochs,
                 **{o.name: getattr(args, o.name) for o in _options(args)})
             print(f"Wrote {os.path.join(args.out, 'model.keras')}")
         elif args.command == "finetune":

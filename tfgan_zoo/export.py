@@ -139,7 +139,9 @@ def _images_fn(gan):
     def images_from(z, labels=None):
         if labels is not None and labels.dtype.is_integer:  # class weights stay floats
             labels = tf.cast(labels, tf.int32)
-        return gan._generate(z, labels, training=False, generator=generator)
+        # In [-1, 1] as documented, also from generators without a tanh (as GAN.generate).
+        return tf.clip_by_value(gan._generate(z, labels, training=False, generator=generator),
+                                -1.0, 1.0)
     return images_from
 
 

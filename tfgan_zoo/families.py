@@ -3,7 +3,8 @@
 A family is a module registered under the entry-point group
 `tfgan_zoo.families` (in its package's metadata, e.g. setup.py's
 `entry_points={"tfgan_zoo.families": ["NAME = package.module"]}`). The engine
-imports it by that entry only and uses nothing of it but these four names:
+imports it by that entry only and uses nothing of it but these four names
+(and the optional `LOSS` below):
 
 `TASK`
     What its models do, one of `TASKS`: "generation" (GANs, unconditional or
@@ -29,6 +30,10 @@ imports it by that entry only and uses nothing of it but these four names:
     `{name: entry}` (may be empty): `description`, `params`, where the
     preset is (`path` of a folder in the package, or `url` and `sha256` of
     a `.tar.gz`), and the `recipe` that made it (see `presets.publish`).
+
+A generation family may also name `LOSS`: the GAN loss (`GAN.compile`)
+that `train` uses when none is given (default "non_saturating"), for a
+family designed around one.
 
 Importing the module registers its Keras classes (as
 `keras.saving.register_keras_serializable`), so that `.keras` files and

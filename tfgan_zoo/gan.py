@@ -17,8 +17,12 @@ LOSSES = {
     "wgan_gp": (losses.wasserstein_generator_loss,
                 losses.wasserstein_discriminator_loss, True),
     "hinge": (losses.hinge_generator_loss, losses.hinge_discriminator_loss, False),
+    "rpgan": (losses.relativistic_pairing_generator_loss,
+              losses.relativistic_pairing_discriminator_loss, False),
 }
 _SMOOTHABLE = ("non_saturating", "minimax")
+# Losses whose generator side also takes D's outputs on the real images.
+_RELATIVISTIC = ("rpgan",)
 
 
 def _slerp(a, b, t):
@@ -39,6 +43,15 @@ def _lerp(a, b, t):
 
 
 INTERPOLATIONS = {"slerp": _slerp, "linear": _lerp}
+
+
+def _weight(name, weight):
+    """A penalty weight: a number >= 0, or a Keras schedule (or its config)."""
+    if isinstance(weight, dict):
+        weight = keras.optimizers.schedules.deserialize(weight)
+    if isinstance(weight, keras.optimizers.schedules.LearningRateSchedule):
+        return weight
+    return float(checks.check(name, weight, "weight"))
 
 
 def _infer_latent_dim(generator):
@@ -90,6 +103,7 @@ class GAN(AdversarialModel):
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.gp_tracker = keras.metrics.Mean(name="gp")
         self.r1_tracker = keras.metrics.Mean(name="r1")
+        self.r2_tracker = keras.metrics.Mean(name="r2")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
         # No `call`: fit must never feed real images through the GAN itself.
@@ -102,7 +116,8 @@ class GAN(AdversarialModel):
     # ----------------------------------------------------------------- compile
     def compile(self, g_optimizer=None, d_optimizer=None, loss="non_saturating",
                 d_steps=1, gp_weight=10.0, r1_weight=0.0, ema_decay=None,
-                label_smoothing=0.0, simultaneous=False, augment=None, **kwargs):
+                label_smoothing=0.0, simultaneous=False, augment=None, r2_weight=0.0,
+                **kwargs):
         """Configures training.
 
         Args:
@@ -111,7 +126,12 @@ class GAN(AdversarialModel):
           loss: one of `LOSSES`.
           d_steps: discriminator updates per generator update.
           gp_weight: weight of the gradient penalty (wgan_gp only).
-          r1_weight: gamma of the R1 penalty on real data (adds gamma/2 * R1).
+          r1_weight: gamma of the R1 penalty on real data (adds gamma/2 * R1):
+            a number, or a `keras.optimizers.schedules.LearningRateSchedule`
+            of the discriminator's step (R3GAN's cosine decay of gamma:
+            `keras.optimizers.schedules.CosineDecay(gamma, steps, alpha=0.1)`).
+          r2_weight: gamma of the same penalty on generated data (R2), the
+            same way; R3GAN uses r1_weight = r2_weight.
           ema_decay: keep an exponential moving average of the generator's
             trainable weights in `ema_generator` (e.g. 0.999); its BatchNorm
             statistics are copied from the live generator, not averaged.
@@ -133,8 +153,9 @@ class GAN(AdversarialModel):
         checks.check("d_steps", d_steps, "count")
         checks.check("ema_decay", ema_decay, "fraction")
         checks.check("label_smoothing", label_smoothing, "fraction")
-        for name, weight in (("gp_weight", gp_weight), ("r1_weight", r1_weight)):
-            checks.check(name, weight, "weight")
+        checks.check("gp_weight", gp_weight, "weight")
+        r1_weight, r2_weight = (_weight(name, weight) for name, weight in (
+            ("r1_weight", r1_weight), ("r2_weight", r2_weight)))
         if loss == "wgan_gp" and not gp_weight:
             raise ValueError("loss='wgan_gp' needs gp_weight > 0 (10 in the paper): without "
                              "the penalty nothing keeps the critic Lipschitz and it diverges.")
@@ -148,7 +169,7 @@ class GAN(AdversarialModel):
         self.loss_name = loss
         self.d_steps = d_steps
         self.gp_weight = float(gp_weight)
-        self.r1_weight = float(r1_weight)
+        self.r1_weight, self.r2_weight = r1_weight, r2_weight
         self.ema_decay = ema_decay
         self.label_smoothing = float(label_smoothing)
         self.simultaneous = bool(simultaneous)
@@ -169,7 +190,12 @@ class GAN(AdversarialModel):
         return {
             **self._optimizer_config(),
             "loss": self.loss_name, "d_steps": self.d_steps,
-            "gp_weight": self.gp_weight, "r1_weight": self.r1_weight,
+            "gp_weight": self.gp_weight,
+            **{name: (keras.optimizers.schedules.serialize(weight)
+                      if isinstance(weight, keras.optimizers.schedules.LearningRateSchedule)
+                      else weight)
+               for name, weight in (("r1_weight", self.r1_weight),
+                                    ("r2_weight", self.r2_weight))},
             "ema_decay": self.ema_decay, "label_smoothing": self.label_smoothing,
             "simultaneous": self.simultaneous,
             "augment": (keras.layers.serialize(self.augmenter)
@@ -196,6 +222,8 @@ class GAN(AdversarialModel):
             active.append(self.gp_tracker)
         if getattr(self, "r1_weight", 0.0):
             active.append(self.r1_tracker)
+        if getattr(self, "r2_weight", 0.0):
+            active.append(self.r2_tracker)
         return active + [self.d_real_tracker, self.d_fake_tracker]
 
     # ------------------------------------------------------------- the step
@@ -271,7 +299,11 @@ class GAN(AdversarialModel):
         def discriminate(images):
             return self._discriminate(self._augmented(images, training), labels, training)
 
-        real_out, fake_out = discriminate(real), discriminate(fake)
+        # R1 and R2 differentiate these same forward passes by their inputs
+        # (`losses.r1_penalty` and `r2_penalty` without two more passes of D).
+        with tf.GradientTape(persistent=True) as input_tape:
+            input_tape.watch([real, fake])
+            real_out, fake_out = discriminate(real), discriminate(fake)
         if training:
             self._augmenter_feedback(real_out)
         d_loss = per_example(d_loss_fn(real_out, fake_out, **self._loss_options()))
@@ -281,24 +313,41 @@ class GAN(AdversarialModel):
                 real, fake, discriminate, alpha=alpha, reduction="none")
             self.gp_tracker.update_state(gp)
             d_loss += self.gp_weight * gp
-        if self.r1_weight:
-            r1 = losses.r1_penalty(real, discriminate, reduction="none")
-            self.r1_tracker.update_state(r1)
-            d_loss += 0.5 * self.r1_weight * r1
+        for weight, images, outputs, tracker in (
+                (self.r1_weight, real, real_out, self.r1_tracker),
+                (self.r2_weight, fake, fake_out, self.r2_tracker)):
+            if weight:
+                gradients = input_tape.gradient(outputs, images)
+                values = tf.reduce_sum(tf.square(gradients),
+                                       axis=list(range(1, images.shape.rank)))
+                tracker.update_state(values)
+                d_loss += 0.5 * self._gamma(weight) * values
         self.d_loss_tracker.update_state(d_loss)
         self.d_real_tracker.update_state(per_example(real_out))
         self.d_fake_tracker.update_state(per_example(fake_out))
-        return d_loss, fake_out
+        return d_loss, (real_out, fake_out)
 
-    def _g_objective(self, labels, batch, training=True, fake_out=None):
-        """Per-example generator loss of `fake_out` (D's outputs on fakes), or
-        of fakes from fresh latents."""
+    def _gamma(self, weight):
+        """A penalty's weight now: a number, or its schedule at D's step."""
+        if isinstance(weight, keras.optimizers.schedules.LearningRateSchedule):
+            return tf.cast(weight(self.d_optimizer.iterations), tf.float32)
+        return weight
+
+    def _g_objective(self, real, labels, batch, training=True, outputs=None):
+        """Per-example generator loss of `outputs` (D's outputs on the reals
+        and the fakes), or of fakes from fresh latents (and `real`)."""
         g_loss_fn = LOSSES[self.loss_name][0]
-        if fake_out is None:
+        relativistic = self.loss_name in _RELATIVISTIC
+        if outputs is None:
             fake_out = self._discriminate(
                 self._augmented(self._fake(labels, batch, training), training), labels,
                 training)
-        g_loss = per_example(g_loss_fn(fake_out, **self._loss_options()))
+            real_out = (self._discriminate(self._augmented(real, training), labels, training)
+                        if relativistic else None)
+        else:
+            real_out, fake_out = outputs
+        pair = (tf.stop_gradient(real_out), fake_out) if relativistic else (fake_out,)
+        g_loss = per_example(g_loss_fn(*pair, **self._loss_options()))
         self.g_loss_tracker.update_state(g_loss)
         return g_loss
 
@@ -309,10 +358,10 @@ class GAN(AdversarialModel):
         g_vars = self.generator.trainable_variables
         if self.simultaneous:
             with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
-                d_loss, fake_out = self._d_objective(
+                d_loss, outputs = self._d_objective(
                     real, labels, batch, fake=self._fake(labels, batch, training=True))
                 d_loss = self._mean(d_loss)
-                g_loss = self._mean(self._g_objective(labels, batch, fake_out=fake_out))
+                g_loss = self._mean(self._g_objective(real, labels, batch, outputs=outputs))
             self._apply(self.d_optimizer, d_loss, d_tape, d_vars)
             self._apply(self.g_optimizer, g_loss, g_tape, g_vars)
         else:
@@ -321,7 +370,7 @@ class GAN(AdversarialModel):
                     d_loss = self._mean(self._d_objective(real, labels, batch)[0])
                 self._apply(self.d_optimizer, d_loss, tape, d_vars)
             with tf.GradientTape() as tape:
-                g_loss = self._mean(self._g_objective(labels, batch))
+                g_loss = self._mean(self._g_objective(real, labels, batch))
             self._apply(self.g_optimizer, g_loss, tape, g_vars)
         if self.ema_generator is not None:
             self._update_ema()
@@ -331,7 +380,7 @@ class GAN(AdversarialModel):
         real, labels = self._unpack(data)
         batch = tf.shape(real)[0]
         self._d_objective(real, labels, batch, training=False)
-        self._g_objective(labels, batch, training=False)
+        self._g_objective(real, labels, batch, training=False)
         return self._logs()
 
     def _update_ema(self):
@@ -420,7 +469,8 @@ class GAN(AdversarialModel):
             y = None if labels is None else labels[start:stop]
             out.append(keras.ops.convert_to_numpy(
                 self._generate(z[start:stop], y, training=False, generator=generator)))
-        return np.concatenate(out).astype(np.float32)
+        # In [-1, 1] as promised, also for generators without a tanh (R3GAN's).
+        return np.clip(np.concatenate(out).astype(np.float32), -1.0, 1.0)
 
     def latents(self, num, seed, truncation=1.0):
         """The [num, latent_dim] latents of `generate(num, seed, truncation=)`:

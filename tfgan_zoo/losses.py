@@ -154,6 +154,29 @@ def hinge_generator_loss(discriminator_gen_outputs, weights=1.0,
     return wasserstein_generator_loss(discriminator_gen_outputs, weights, reduction)
 
 
+# Jolicoeur-Martineau 2019, "The relativistic discriminator: a key element
+# missing from standard GAN" (arXiv:1807.00734), the pairing form (RpGAN) that
+# R3GAN (Huang et al. 2024, arXiv:2501.05441, eq. 2) trains with R1 and R2.
+# Reals and fakes are paired by their index in the batch.
+
+def relativistic_pairing_discriminator_loss(discriminator_real_outputs,
+                                            discriminator_gen_outputs, weights=1.0,
+                                            reduction="sum_by_nonzero_weights"):
+    """L = softplus(-(D(x) - D(G(z)))) = -log(sigmoid(D(x) - D(G(z)))), per pair."""
+    real = _float(discriminator_real_outputs)
+    gen = _float(discriminator_gen_outputs)
+    return _reduce(tf.nn.softplus(gen - real), weights, reduction)
+
+
+def relativistic_pairing_generator_loss(discriminator_real_outputs,
+                                        discriminator_gen_outputs, weights=1.0,
+                                        reduction="sum_by_nonzero_weights"):
+    """L = softplus(-(D(G(z)) - D(x))), per pair: the discriminator's loss
+    with the roles of real and fake swapped."""
+    return relativistic_pairing_discriminator_loss(
+        discriminator_gen_outputs, discriminator_real_outputs, weights, reduction)
+
+
 # Penalties. `discriminator_fn` maps images to logits; close over labels for a
 # conditional discriminator.
 
@@ -207,6 +230,15 @@ def r1_penalty(real_data, discriminator_fn, weights=1.0,
     """
     return _reduce(_gradient_squares(_float(real_data), discriminator_fn),
                    weights, reduction)
+
+
+def r2_penalty(generated_data, discriminator_fn, weights=1.0,
+               reduction="sum_by_nonzero_weights"):
+    """R1 on generated data (Roth et al. 2017, arXiv:1705.09367; R3GAN
+    applies both): L = ||grad_x D(x)||^2 at x = G(z), G held fixed.
+    `GAN.compile(r2_weight=gamma)` adds gamma / 2 * L."""
+    return r1_penalty(tf.stop_gradient(_float(generated_data)), discriminator_fn, weights,
+                      reduction)
 
 
 # Zhu et al. 2017, "Unpaired Image-to-Image Translation using Cycle-Consistent

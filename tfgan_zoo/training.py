@@ -14,6 +14,12 @@ from tfgan_zoo.gan import GAN
 # Optimizer and D-steps per GAN loss, from the papers that introduced them.
 RECIPES = {
     "wgan_gp": {"d_steps": 5, "adam": {"learning_rate": 1e-4, "beta_1": 0.0, "beta_2": 0.9}},
+    # R3GAN's (arXiv:2501.05441, their CIFAR-10 recipe): Adam(beta_1=0), the
+    # learning rate 2e-4 -> 5e-5 and gamma of R1 = R2 0.05 -> 0.005 along
+    # half-cosines over the run (their beta_2 0.9 -> 0.99 is fixed at 0.99).
+    "rpgan": {"d_steps": 1, "adam": {"learning_rate": 2e-4, "beta_1": 0.0, "beta_2": 0.99,
+                                     "epsilon": 1e-8},
+              "lr_decay_to": 0.25, "gamma": 0.05, "gamma_decay_to": 0.1},
 }
 # Translators use the default Adam(2e-4, beta_1=0.5) too, the image-to-image
 # papers' choice; extractors: Adam with cosine decay.
@@ -32,13 +38,14 @@ def train(data_source, out, family, loss=None, epochs=1,
           batch_size=64, conditional=False, d_steps=None, learning_rate=None,
           beta_1=None, ema_decay=None, simultaneous=False, seed=0, limit=None,
           strategy="default", resume=True, verbose="auto", num_classes=None,
-          pixel_range=None, on_divergence="stop", augment=None, **family_options):
+          pixel_range=None, on_divergence="stop", augment=None, decay_epochs=None,
+          **family_options):
     """Trains a model of `family` (see `families`) on `data_source` into `out`.
 
     The family's task picks the data (`data.LOADERS`: images, with labels
     for a conditional GAN or an extractor; paired or unpaired images for
-    translators) and the training: a GAN with `loss` (default
-    non_saturating), `d_steps`, `ema_decay` and `simultaneous` (see
+    translators) and the training: a GAN with `loss` (default: the
+    family's `LOSS`, else non_saturating), `d_steps`, `ema_decay` and `simultaneous` (see
     `GAN.compile`); a translator with its own losses (`loss`: its
     adversarial loss, if it takes one); an extractor as a classifier of the
     data's labels (cross-entropy, Adam with cosine decay).
@@ -61,13 +68,17 @@ def train(data_source, out, family, loss=None, epochs=1,
     (`on_divergence="stop"`) or warns (`"warn"`); see
     `callbacks.DivergenceGuard`. `augment` ("none", "diffaugment", a
     DiffAugment policy, or "ada") augments what a GAN's discriminator sees,
-    for small data sets (`GAN.compile`). `family_options` are the family's declared
+    for small data sets (`GAN.compile`). `decay_epochs` (default `epochs`)
+    is the length of the schedules that decay the learning rate (extractors;
+    GAN losses whose recipe decays it, and their gamma: rpgan), so that a
+    run trained a few epochs at a time follows one schedule.
+    `family_options` are the family's declared
     `OPTIONS` (e.g. `width=32`); one given as None keeps its default.
     Returns the trained model.
     """
     checks.check_settings(epochs=epochs, batch_size=batch_size, d_steps=d_steps,
                           learning_rate=learning_rate, beta_1=beta_1, ema_decay=ema_decay,
-                          limit=limit, num_classes=num_classes)
+                          limit=limit, num_classes=num_classes, decay_epochs=decay_epochs)
     module = families.get(family)
     family_options = families.check_options(family, family_options)
     task = module.TASK
@@ -81,7 +92,7 @@ def train(data_source, out, family, loss=None, epochs=1,
     if task == "generation" and num_classes is not None and not conditional:
         raise ValueError("num_classes applies to a conditional GAN: add --conditional.")
     if task == "generation":
-        loss = loss or "non_saturating"
+        loss = loss or getattr(module, "LOSS", "non_saturating")
         augmentation.get(augment)  # an unknown policy fails before anything is read
     run = {"data": str(data_source), "family": family, "loss": loss,
            "batch_size": batch_size, **({"conditional": conditional, "d_steps": d_steps}
@@ -93,7 +104,7 @@ def train(data_source, out, family, loss=None, epochs=1,
     # Recorded only when set, so that run.json files of older runs still match.
     for key, value in (("beta_1", beta_1), ("simultaneous", simultaneous or None),
                        ("num_classes", num_classes), ("pixel_range", pixel_range),
-                       ("augment", augment)):
+                       ("augment", augment), ("decay_epochs", decay_epochs)):
         if value is not None:
             run[key] = value
     labels = conditional or task == "extraction"
@@ -105,7 +116,7 @@ def train(data_source, out, family, loss=None, epochs=1,
     def build(info):
         model = module.build_model(info, seed=seed, **family_options)
         _compile(model, task, loss, learning_rate, beta_1, d_steps, ema_decay, simultaneous,
-                 epochs * info["steps_per_epoch"], augment)
+                 (decay_epochs or epochs) * info["steps_per_epoch"], augment)
         return model
 
     grid, guard = None, None
@@ -136,6 +147,13 @@ def _compile(model, task, loss, learning_rate, beta_1, d_steps, ema_decay, simul
         adam = dict(recipe["adam"], **asked)
         settings = {"loss": loss, "d_steps": d_steps or recipe["d_steps"],
                     "ema_decay": ema_decay, "simultaneous": simultaneous, "augment": augment}
+        if "gamma" in recipe:
+            settings["r1_weight"] = settings["r2_weight"] = (
+                keras.optimizers.schedules.CosineDecay(recipe["gamma"], steps,
+                                                       alpha=recipe["gamma_decay_to"]))
+        if "lr_decay_to" in recipe:
+            adam["learning_rate"] = keras.optimizers.schedules.CosineDecay(
+                adam["learning_rate"], steps, alpha=recipe["lr_decay_to"])
     else:
         adam = dict(DEFAULT_RECIPE["adam"], **asked)
         settings = {"loss": loss} if loss else {}

@@ -29,12 +29,20 @@ RECIPES = {
                        "loss": "wgan_gp"},  # the preset's
     "wgan_gp_w32_d2": {"width": 32, "batch_size": 64, "ema_decay": 0.999,
                        "loss": "wgan_gp", "d_steps": 2},
+    # R3GAN: relativistic pairing with R1 and R2, its ResNet; its schedules span --epochs
+    "r3gan_w128_b64": {"family": "r3gan", "loss": "rpgan", "width": 128, "batch_size": 64,
+                       "ema_decay": 0.999},
+    "r3gan_w64_b64": {"family": "r3gan", "loss": "rpgan", "width": 64, "batch_size": 64,
+                      "ema_decay": 0.999},
 }
 
 
 def add_arguments(parser):
     parser.add_argument("recipes", nargs="+", choices=sorted(RECIPES))
     parser.add_argument("--epochs", type=int, help="default 5 (1 with --quick)")
+    parser.add_argument("--num", type=int, default=5000,
+                        help="samples (and training images) of each FID (default 5000; "
+                             "1000 with --quick); other numbers score runs of their own")
     common.add_quick(parser, help="2,000 images, 1 epoch")
     parser.add_argument("--plot", default="docs/time_to_quality.png",
                         help="PNG of FID against training time (under the project)")
@@ -45,7 +53,7 @@ def run(args):
     (EMA and live generator) against `num` training images by the zoo
     classifier after every epoch. Training time is the fit time of the epochs
     only (from history.json)."""
-    num = 1000 if args.quick else 5000
+    num = 1000 if args.quick else args.num
     epochs = args.epochs or (1 if args.quick else 5)
     extract = extractors.get("classifier_fashion_mnist")
     train_images, _ = tfgan_zoo.data.load_arrays(common.DATA, "train")
@@ -54,7 +62,7 @@ def run(args):
     rows = []
     for name in args.recipes:
         out = os.path.join(common.ROOT, "runs", "quality" + ("_quick" if args.quick else ""),
-                           name)
+                           name + ("" if args.quick or num == 5000 else f"_n{num}"))
         scores_path = os.path.join(out, "quality.json")
         scores = {}
         if os.path.exists(scores_path):
@@ -62,9 +70,11 @@ def run(args):
                 scores = json.load(f)
         for epoch in range(1, epochs + 1):
             if str(epoch) not in scores:
-                gan = tfgan_zoo.train(common.DATA, out, family="dcgan", epochs=epoch,
-                                      verbose=0, limit=2000 if args.quick else None,
-                                      **RECIPES[name])
+                recipe = {"family": "dcgan", **RECIPES[name]}
+                if recipe.get("loss") == "rpgan":  # one cosine schedule over all epochs
+                    recipe["decay_epochs"] = epochs
+                gan = tfgan_zoo.train(common.DATA, out, epochs=epoch, verbose=0,
+                                      limit=2000 if args.quick else None, **recipe)
                 with open(os.path.join(out, "history.json")) as f:
                     seconds = sum(json.load(f)["seconds"])
                 fids = {}

@@ -1,0 +1,2 @@
+"""R3GAN presets (none published yet)."""
+PRESETS = {}
