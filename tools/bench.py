@@ -15,7 +15,9 @@ BENCHMARKS.md with the machine, versions, date and the command that made it
                                                as `tfgan-zoo train` runs)
   python tools/bench.py profile [--quick]      tf.profiler traces of a few training steps
                                                of the tutorial loop and GAN.fit (both
-                                               modes), for TensorBoard's Profile tab
+                                               modes), for TensorBoard's Profile tab;
+                           [--models NAME...]  or ms of each part of a step per model
+                                               (R3GAN vs DCGAN at equal parameters)
   python tools/bench.py quality RECIPE... [--epochs N] [--quick]
                                                FID after each epoch against training
                                                wall time, per recipe (quality.RECIPES)

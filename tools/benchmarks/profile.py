@@ -1,7 +1,7 @@
 """A tf.profiler trace of a few training steps of the tutorial loop and
 GAN.fit (both modes), and their ms per step under the profiler
-(its overhead included). With `--families`: where a training step's time
-goes, per family at about equal parameters (`BREAKDOWN`), by timing its
+(its overhead included). With `--models`: where a training step's time
+goes, per model (`BREAKDOWN`: families at about equal parameters), by timing its
 parts alone: G forward, D forward and backward, the R1 penalty, and whole
 steps with and without R1 and R2.
 
@@ -23,21 +23,25 @@ import tfgan_zoo
 from . import common, train
 
 
-# Family -> (its options on 28x28x1, the losses its steps are timed with):
-# R3GAN's default widths, and the DCGAN width of about as many parameters.
-BREAKDOWN = {"r3gan": ({}, ("rpgan",)), "dcgan": ({"width": 36}, ("non_saturating", "rpgan"))}
+# Name -> (family, its options on 28x28x1, the losses its steps are timed
+# with): R3GAN's default widths, the DCGAN width of about as many
+# parameters, and R3GAN at a quarter of the width (a 16th of the FLOPs).
+BREAKDOWN = {"r3gan": ("r3gan", {}, ("rpgan",)),
+             "dcgan": ("dcgan", {"width": 36}, ("non_saturating", "rpgan")),
+             "r3gan_w32": ("r3gan", {"width": 32}, ("rpgan",))}
 GAMMA = 0.05  # R1 and R2 weights of the penalized steps (R3GAN's CIFAR-10 start)
 
 
 def add_arguments(parser):
     common.add_quick(parser)
-    parser.add_argument("--families", nargs="+", choices=sorted(BREAKDOWN),
-                        help="time the parts of a training step of these families instead")
+    parser.add_argument("--models", nargs="+", choices=sorted(BREAKDOWN),
+                        help="time the parts of a training step of these models (BREAKDOWN) "
+                             "instead")
 
 
 def run(args):
-    if args.families:
-        return breakdown(args.families, 2 if args.quick else 10)
+    if args.models:
+        return breakdown(args.models, 2 if args.quick else 10)
     steps = 2 if args.quick else 5
     dataset, _ = tfgan_zoo.load_images(common.DATA, train.TUTORIAL_BATCH)
     # Not XLA: its compiled step is one executable, opaque to framework op stats.
@@ -65,33 +69,34 @@ def _median_ms(fn, steps):
     """Median ms of `steps` calls of `fn` (whose result is fetched), after two
     calls that trace and warm up."""
     for _ in range(2):
-        tf.nest.map_structure(lambda t: t.numpy(), fn())
+        tf.nest.map_structure(lambda t: None if t is None else t.numpy(), fn())
     times = []
     for _ in range(steps):
         start = time.perf_counter()
-        tf.nest.map_structure(lambda t: t.numpy(), fn())
+        tf.nest.map_structure(lambda t: None if t is None else t.numpy(), fn())
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
 
 
 def _fit_ms(gan, dataset, steps):
     """Median ms per step of GAN.fit over windows of `steps` steps (the first
-    window traces)."""
+    window traces). The data repeats, so that the windows share one iterator
+    and do not refill the shuffle buffer each time."""
     timer = common.EpochTimer()
-    gan.fit(dataset, epochs=4, steps_per_epoch=steps, verbose=0, callbacks=[timer])
+    gan.fit(dataset.repeat(), epochs=4, steps_per_epoch=steps, verbose=0, callbacks=[timer])
     return statistics.median(timer.seconds[1:]) / steps * 1000
 
 
 def breakdown(names, steps, batch=64):
-    """Rows of ms per part of a step, per family and loss: batch 64 of
+    """Rows of ms per part of a step, per model and loss: batch 64 of
     Fashion-MNIST, float32, alternating G and D steps (the default)."""
     dataset, info = tfgan_zoo.load_images(common.DATA, batch)
     real = next(iter(dataset))
     rows = []
     for name in names:
-        options, losses = BREAKDOWN[name]
+        family, options, losses = BREAKDOWN[name]
         keras.utils.set_random_seed(0)
-        gan = tfgan_zoo.families.get(name).build_model(info, seed=0, **options)
+        gan = tfgan_zoo.families.get(family).build_model(info, seed=0, **options)
         g, d = gan.generator, gan.discriminator
         z = tf.random.normal([batch, gan.latent_dim])
 
@@ -124,4 +129,4 @@ def breakdown(names, steps, batch=64):
                 print(rows[-1], flush=True)
     return (f"Where a training step's time goes (batch {batch}, 28x28x1, float32; median ms "
             "of each part alone; steps: median over windows of GAN.fit)",
-            ["family", "params (G + D)", "part", "ms"], rows)
+            ["model", "params (G + D)", "part", "ms"], rows)
