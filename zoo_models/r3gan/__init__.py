@@ -64,5 +64,5 @@ def build_model(info, seed=0, latent_dim=64, width=128, blocks=1, group_size=16,
     return GAN(generator, discriminator, seed=seed, name="r3gan_gan")
 
 
-__all__ = ["Discriminator", "Generator", "OPTIONS", "PRESETS", "TASK", "build_model",
+__all__ = ["Discriminator", "Generator", "LOSS", "OPTIONS", "PRESETS", "TASK", "build_model",
            "stage_widths"]
