@@ -323,9 +323,7 @@ class GAN(AdversarialModel):
                 (self.r1_weight, real, real_out, self.r1_tracker),
                 (self.r2_weight, fake, fake_out, self.r2_tracker)):
             if weight:
-                gradients = input_tape.gradient(outputs, images)
-                values = tf.reduce_sum(tf.square(gradients),
-                                       axis=list(range(1, images.shape.rank)))
+                values = losses.squared_norms(input_tape.gradient(outputs, images))
                 tracker.update_state(values)
                 d_loss += 0.5 * self._gamma(weight) * values
         self.d_loss_tracker.update_state(d_loss)

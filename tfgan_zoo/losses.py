@@ -186,8 +186,12 @@ def _gradient_squares(images, discriminator_fn):
         outputs = discriminator_fn(images)
         if isinstance(outputs, (tuple, list)):  # auxiliary heads: use the first
             outputs = outputs[0]
-    gradients = tape.gradient(outputs, images)
-    return tf.reduce_sum(tf.square(gradients), axis=list(range(1, images.shape.rank)))
+    return squared_norms(tape.gradient(outputs, images))
+
+
+def squared_norms(gradients):
+    """||g||^2 per example of input gradients [batch, ...] (R1, R2, WGAN-GP)."""
+    return tf.reduce_sum(tf.square(gradients), axis=list(range(1, gradients.shape.rank)))
 
 
 def wasserstein_gradient_penalty(real_data, generated_data, discriminator_fn,
