@@ -105,6 +105,23 @@ def test_tflite_matches_keras_in_litert(conditional_ema_gan, tmp_path, quantize)
     check_tflite(conditional_ema_gan, path, quantize)
 
 
+def test_tflite_with_class_weights_takes_no_int64(conditional_ema_gan, tmp_path):
+    """For LiteRT.js (no int64 tensors): float32 class weights instead of labels;
+    one-hot rows are the classes, blends are the walks between them."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    gan = conditional_ema_gan
+    path = export.export_tflite(gan, str(tmp_path / "g.tflite"), class_weights=True)
+    check_tflite(gan, path, "none")  # run_tflite feeds the labels' one-hot rows
+    runner = Interpreter(model_path=path).get_signature_runner()
+    assert {name: detail["dtype"] for name, detail in runner.get_input_details().items()} == {
+        "z": np.float32, "class_weights": np.float32}
+    z = np.asarray(gan.latents(2, 3))
+    blend = np.array([[0.5, 0.5, 0.0], [0.0, 0.25, 0.75]], np.float32)
+    np.testing.assert_allclose(runner(z=z, class_weights=blend)["images"],
+                               gan.ema_generator([z, blend]).numpy(), atol=1e-5)
+
+
 def test_cli_export_names_the_model_after_the_file(tiny_gan, tmp_path, capsys):
     gan = tiny_gan()
     gan.save(tmp_path / "tiny.keras")

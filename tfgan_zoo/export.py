@@ -329,9 +329,11 @@ def _signatures(gan, reverse=False):
     }
 
 
-def _litert_signature(model, reverse):
+def _litert_signature(model, reverse, class_weights=False):
     """serving_default with static input shapes, which LiteRT callers read,
-    and without the asserts, which LiteRT lacks (run_tflite checks instead)."""
+    and without the asserts, which LiteRT lacks (run_tflite checks instead).
+    `class_weights`: a conditional generator takes float32 class weights
+    [N, num_classes] (one-hot rows are the classes) instead of int64 labels."""
     generator = _generator(model, reverse)
     if isinstance(model, Translator):
         return (lambda images: {"images": tf.cast(generator(images, training=False),
@@ -339,6 +341,10 @@ def _litert_signature(model, reverse):
                 [tf.TensorSpec([None, *_image_shape(generator)], tf.float32, name="images")])
     images_from = _images_fn(model)
     z = tf.TensorSpec([None, model.latent_dim], tf.float32, name="z")
+    if model.conditional and class_weights:
+        return (lambda z, class_weights: {"images": images_from(z, class_weights)},
+                [z, tf.TensorSpec([None, model.num_classes], tf.float32,
+                                  name="class_weights")])
     if model.conditional:
         return (lambda z, labels: {"images": images_from(z, labels)},
                 [z, tf.TensorSpec([None], tf.int64, name="labels")])
@@ -504,7 +510,7 @@ def load_calibration(path, reverse=False):
     return data
 
 
-def _calibration(gan, num, images, reverse):
+def _calibration(gan, num, images, reverse, class_weights=False):
     """int8 calibration inputs: latents drawn as served (labels cycled over
     the classes), or a translator's `images`."""
     if isinstance(gan, Translator):
@@ -521,7 +527,10 @@ def _calibration(gan, num, images, reverse):
     samples = []
     for i in range(num):
         sample = {"z": np.asarray(gan.latents(1, 1000 + i))}
-        if gan.conditional:
+        if gan.conditional and class_weights:
+            sample["class_weights"] = np.eye(gan.num_classes, dtype=np.float32)[
+                gan.class_cycle(1, start=i)]
+        elif gan.conditional:
             sample["labels"] = gan.class_cycle(1, start=i).astype(np.int64)
         samples.append(sample)
     return samples
@@ -557,7 +566,7 @@ def _with_metadata(flatbuffer, gan):
     return flatbuffer_utils.convert_object_to_bytearray(model)
 
 
-def _litert_bytes(gan, quantize, samples, reverse):
+def _litert_bytes(gan, quantize, samples, reverse, class_weights=False):
     """The .tflite flatbuffer, converted in memory."""
     with warnings.catch_warnings():
         # int8 calibration runs TF's own (deprecated) interpreter: not ours to fix
@@ -565,7 +574,8 @@ def _litert_bytes(gan, quantize, samples, reverse):
         try:
             with tempfile.TemporaryDirectory() as saved_model_dir:
                 _write_archive(gan, saved_model_dir,
-                               {"serving_default": _litert_signature(gan, reverse)}, reverse)
+                               {"serving_default": _litert_signature(gan, reverse, class_weights)},
+                               reverse)
                 flatbuffer = _converter(saved_model_dir, quantize, samples).convert()
         except (OSError, tf.errors.OpError) as error:
             raise _write_error(error, "Cannot write the converter's temporary SavedModel in "
@@ -575,7 +585,8 @@ def _litert_bytes(gan, quantize, samples, reverse):
 
 # ----------------------------------------------------------------- the API
 def export_model(model, serving=None, tflite=None, name=None, version=None, reverse=False,
-                 warmup=True, quantize="none", num_calibration=200, calibration_images=None):
+                 warmup=True, quantize="none", num_calibration=200, calibration_images=None,
+                 class_weights=False):
     """Writes a TF Serving version `serving/NAME/VERSION/` and/or a `.tflite`
     file: both or, when anything fails, neither. Returns (the version folder
     or None, `tflite`).
@@ -607,9 +618,9 @@ def export_model(model, serving=None, tflite=None, name=None, version=None, reve
             raise OSError(f"Cannot write {tflite}: it is a folder. Choose a writable "
                           "--tflite path.")
         _check_writable(os.path.dirname(tflite_path), f"Cannot write {tflite}", "--tflite path")
-        samples = (_calibration(gan, num_calibration, calibration_images, reverse)
-                   if quantize == "int8" else None)
-        flatbuffer = _litert_bytes(gan, quantize, samples, reverse)
+        samples = (_calibration(gan, num_calibration, calibration_images, reverse,
+                                class_weights) if quantize == "int8" else None)
+        flatbuffer = _litert_bytes(gan, quantize, samples, reverse, class_weights)
         folder = os.path.dirname(tflite_path)
         made.append((folder, _existing_parent(folder)))
     target = None
@@ -646,7 +657,7 @@ def export_serving(model, base_dir, name=None, version=None, reverse=False, warm
 
 
 def export_tflite(model, path, quantize="none", num_calibration=200,
-                  calibration_images=None, reverse=False):
+                  calibration_images=None, reverse=False, class_weights=False):
     """Writes the generator as a `.tflite` file for LiteRT and returns `path`.
 
     Inputs `z` float32 [N, latent_dim] (and `labels` int64 [N]), or a
@@ -655,9 +666,14 @@ def export_tflite(model, path, quantize="none", num_calibration=200,
     (float16 weights), "dynamic" (int8 weights, float activations) or "int8"
     (int8 weights and activations calibrated on `num_calibration` latents,
     or translator inputs from `calibration_images`; float input and output).
+    `class_weights=True`: a conditional generator takes `class_weights`
+    float32 [N, num_classes] instead of `labels` (one-hot rows are the
+    classes, blends walk between them): for runtimes without int64 tensors,
+    such as LiteRT.js in the browser (`tfgan-zoo gallery`).
     """
     return export_model(model, tflite=path, quantize=quantize, num_calibration=num_calibration,
-                        calibration_images=calibration_images, reverse=reverse)[1]
+                        calibration_images=calibration_images, reverse=reverse,
+                        class_weights=class_weights)[1]
 
 
 def _litert_metadata(path):
@@ -706,18 +722,25 @@ def run_tflite(path, z=None, labels=None, images=None):
     latents `z` (and `labels`), or a translator's input `images` in [-1, 1].
     The inputs are checked first, as the SavedModel's signatures do
     (ValueError): LiteRT itself would run a wrong batch or serve a negative
-    label as another class."""
+    label as another class. A file exported with `class_weights=True` gets
+    the labels' one-hot rows."""
     from ai_edge_litert.interpreter import Interpreter
 
     path = os.fspath(path)
     runner = Interpreter(model_path=path).get_signature_runner()
     shapes = {name: tuple(int(d) for d in detail["shape_signature"][1:])
               for name, detail in runner.get_input_details().items()}
+    weights = shapes.pop("class_weights", None)
+    if weights:
+        shapes["labels"] = ()
     if images is not None:
         inputs = {"images": np.asarray(images, np.float32)}
     else:
         inputs = {"z": np.asarray(z, np.float32)}
         if labels is not None:
             inputs["labels"] = np.asarray(labels, np.int64)
-    _check_litert_inputs(inputs, shapes, _litert_metadata(path).get("num_classes"))
+    num_classes = _litert_metadata(path).get("num_classes")
+    _check_litert_inputs(inputs, shapes, num_classes)
+    if weights:
+        inputs["class_weights"] = np.eye(num_classes, dtype=np.float32)[inputs.pop("labels")]
     return runner(**inputs)["images"]
