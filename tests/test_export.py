@@ -105,19 +105,23 @@ def test_tflite_matches_keras_in_litert(conditional_ema_gan, tmp_path, quantize)
     check_tflite(conditional_ema_gan, path, quantize)
 
 
-def test_tflite_with_class_weights_takes_no_int64(conditional_ema_gan, tmp_path):
-    """For LiteRT.js (no int64 tensors): float32 class weights instead of labels;
-    one-hot rows are the classes, blends are the walks between them."""
+def test_tflite_for_litertjs_has_class_weights_and_a_fixed_batch(conditional_ema_gan, tmp_path):
+    """For LiteRT.js (no int64 tensors, no dynamic shapes): float32 class
+    weights instead of labels (one-hot rows are the classes, blends are the
+    walks between them) and a fixed batch."""
     from ai_edge_litert.interpreter import Interpreter
 
     gan = conditional_ema_gan
-    path = export.export_tflite(gan, str(tmp_path / "g.tflite"), class_weights=True)
-    check_tflite(gan, path, "none")  # run_tflite feeds the labels' one-hot rows
+    path = export.export_tflite(gan, str(tmp_path / "g.tflite"), class_weights=True,
+                                batch_size=3)  # and no dynamic shapes
+    check_tflite(gan, path, "none")  # run_tflite feeds one-hot rows, 3 at a time
     runner = Interpreter(model_path=path).get_signature_runner()
     assert {name: detail["dtype"] for name, detail in runner.get_input_details().items()} == {
         "z": np.float32, "class_weights": np.float32}
-    z = np.asarray(gan.latents(2, 3))
-    blend = np.array([[0.5, 0.5, 0.0], [0.0, 0.25, 0.75]], np.float32)
+    assert [list(d["shape_signature"]) for d in runner.get_input_details().values()] == [
+        [3, 3], [3, 4]]  # class_weights, z: fixed batch
+    z = np.asarray(gan.latents(3, 3))
+    blend = np.array([[0.5, 0.5, 0.0], [0.0, 0.25, 0.75], [0, 0, 1]], np.float32)
     np.testing.assert_allclose(runner(z=z, class_weights=blend)["images"],
                                gan.ema_generator([z, blend]).numpy(), atol=1e-5)
 

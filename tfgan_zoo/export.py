@@ -329,25 +329,26 @@ def _signatures(gan, reverse=False):
     }
 
 
-def _litert_signature(model, reverse, class_weights=False):
+def _litert_signature(model, reverse, class_weights=False, batch_size=None):
     """serving_default with static input shapes, which LiteRT callers read,
     and without the asserts, which LiteRT lacks (run_tflite checks instead).
     `class_weights`: a conditional generator takes float32 class weights
-    [N, num_classes] (one-hot rows are the classes) instead of int64 labels."""
+    [N, num_classes] (one-hot rows are the classes) instead of int64 labels;
+    `batch_size`: N is fixed (None: any)."""
     generator = _generator(model, reverse)
+    n = batch_size
     if isinstance(model, Translator):
         return (lambda images: {"images": tf.cast(generator(images, training=False),
                                                   tf.float32)},
-                [tf.TensorSpec([None, *_image_shape(generator)], tf.float32, name="images")])
+                [tf.TensorSpec([n, *_image_shape(generator)], tf.float32, name="images")])
     images_from = _images_fn(model)
-    z = tf.TensorSpec([None, model.latent_dim], tf.float32, name="z")
+    z = tf.TensorSpec([n, model.latent_dim], tf.float32, name="z")
     if model.conditional and class_weights:
         return (lambda z, class_weights: {"images": images_from(z, class_weights)},
-                [z, tf.TensorSpec([None, model.num_classes], tf.float32,
-                                  name="class_weights")])
+                [z, tf.TensorSpec([n, model.num_classes], tf.float32, name="class_weights")])
     if model.conditional:
         return (lambda z, labels: {"images": images_from(z, labels)},
-                [z, tf.TensorSpec([None], tf.int64, name="labels")])
+                [z, tf.TensorSpec([n], tf.int64, name="labels")])
     return lambda z: {"images": images_from(z)}, [z]
 
 
@@ -566,7 +567,7 @@ def _with_metadata(flatbuffer, gan):
     return flatbuffer_utils.convert_object_to_bytearray(model)
 
 
-def _litert_bytes(gan, quantize, samples, reverse, class_weights=False):
+def _litert_bytes(gan, quantize, samples, reverse, class_weights=False, batch_size=None):
     """The .tflite flatbuffer, converted in memory."""
     with warnings.catch_warnings():
         # int8 calibration runs TF's own (deprecated) interpreter: not ours to fix
@@ -574,7 +575,8 @@ def _litert_bytes(gan, quantize, samples, reverse, class_weights=False):
         try:
             with tempfile.TemporaryDirectory() as saved_model_dir:
                 _write_archive(gan, saved_model_dir,
-                               {"serving_default": _litert_signature(gan, reverse, class_weights)},
+                               {"serving_default": _litert_signature(gan, reverse, class_weights,
+                                                                    batch_size)},
                                reverse)
                 flatbuffer = _converter(saved_model_dir, quantize, samples).convert()
         except (OSError, tf.errors.OpError) as error:
@@ -586,7 +588,7 @@ def _litert_bytes(gan, quantize, samples, reverse, class_weights=False):
 # ----------------------------------------------------------------- the API
 def export_model(model, serving=None, tflite=None, name=None, version=None, reverse=False,
                  warmup=True, quantize="none", num_calibration=200, calibration_images=None,
-                 class_weights=False):
+                 class_weights=False, batch_size=None):
     """Writes a TF Serving version `serving/NAME/VERSION/` and/or a `.tflite`
     file: both or, when anything fails, neither. Returns (the version folder
     or None, `tflite`).
@@ -620,7 +622,7 @@ def export_model(model, serving=None, tflite=None, name=None, version=None, reve
         _check_writable(os.path.dirname(tflite_path), f"Cannot write {tflite}", "--tflite path")
         samples = (_calibration(gan, num_calibration, calibration_images, reverse,
                                 class_weights) if quantize == "int8" else None)
-        flatbuffer = _litert_bytes(gan, quantize, samples, reverse, class_weights)
+        flatbuffer = _litert_bytes(gan, quantize, samples, reverse, class_weights, batch_size)
         folder = os.path.dirname(tflite_path)
         made.append((folder, _existing_parent(folder)))
     target = None
@@ -657,7 +659,8 @@ def export_serving(model, base_dir, name=None, version=None, reverse=False, warm
 
 
 def export_tflite(model, path, quantize="none", num_calibration=200,
-                  calibration_images=None, reverse=False, class_weights=False):
+                  calibration_images=None, reverse=False, class_weights=False,
+                  batch_size=None):
     """Writes the generator as a `.tflite` file for LiteRT and returns `path`.
 
     Inputs `z` float32 [N, latent_dim] (and `labels` int64 [N]), or a
@@ -669,11 +672,12 @@ def export_tflite(model, path, quantize="none", num_calibration=200,
     `class_weights=True`: a conditional generator takes `class_weights`
     float32 [N, num_classes] instead of `labels` (one-hot rows are the
     classes, blends walk between them): for runtimes without int64 tensors,
-    such as LiteRT.js in the browser (`tfgan-zoo gallery`).
+    such as LiteRT.js in the browser (`tfgan-zoo gallery`). `batch_size`: a
+    fixed N, for runtimes without dynamic shapes (LiteRT.js again).
     """
     return export_model(model, tflite=path, quantize=quantize, num_calibration=num_calibration,
                         calibration_images=calibration_images, reverse=reverse,
-                        class_weights=class_weights)[1]
+                        class_weights=class_weights, batch_size=batch_size)[1]
 
 
 def _litert_metadata(path):
@@ -723,13 +727,15 @@ def run_tflite(path, z=None, labels=None, images=None):
     The inputs are checked first, as the SavedModel's signatures do
     (ValueError): LiteRT itself would run a wrong batch or serve a negative
     label as another class. A file exported with `class_weights=True` gets
-    the labels' one-hot rows."""
+    the labels' one-hot rows; one with a fixed `batch_size` runs batch by batch."""
     from ai_edge_litert.interpreter import Interpreter
 
     path = os.fspath(path)
     runner = Interpreter(model_path=path).get_signature_runner()
+    details = runner.get_input_details()
     shapes = {name: tuple(int(d) for d in detail["shape_signature"][1:])
-              for name, detail in runner.get_input_details().items()}
+              for name, detail in details.items()}
+    batch = max(int(next(iter(details.values()))["shape_signature"][0]), 0)
     weights = shapes.pop("class_weights", None)
     if weights:
         shapes["labels"] = ()
@@ -743,4 +749,10 @@ def run_tflite(path, z=None, labels=None, images=None):
     _check_litert_inputs(inputs, shapes, num_classes)
     if weights:
         inputs["class_weights"] = np.eye(num_classes, dtype=np.float32)[inputs.pop("labels")]
-    return runner(**inputs)["images"]
+    if not batch:
+        return runner(**inputs)["images"]
+    rows = len(next(iter(inputs.values())))
+    padded = {k: np.resize(v, (-(-rows // batch) * batch,) + v.shape[1:])
+              for k, v in inputs.items()}
+    return np.concatenate([runner(**{k: v[i:i + batch] for k, v in padded.items()})["images"]
+                           for i in range(0, rows, batch)])[:rows]
