@@ -22,7 +22,7 @@ setup(
     python_requires=">=3.11",
     packages=find_packages(include=["tfgan_zoo", "tfgan_zoo.*", "zoo_models", "zoo_models.*"]),
     include_package_data=True,
-    package_data={"zoo_models": ["*/presets/*/*"]},
+    package_data={"zoo_models": ["*/presets/*/*"], "tfgan_zoo": ["site/*"]},
     # TensorFlow comes from an extra so that GPU users are not forced onto the
     # CPU wheel (and vice versa): pip install "tfgan-zoo[cpu]" or "[gpu]".
     install_requires=[
@@ -33,6 +33,7 @@ setup(
         "scipy>=1.11",
         "pillow>=10",  # animated GIFs of latent walks (TF encodes no GIF)
         "ai-edge-litert==2.3.0",  # the LiteRT interpreter that checks .tflite exports
+        "markdown==3.11.3",  # model cards as HTML in `tfgan-zoo gallery`
     ],
     extras_require={
         "cpu": [f"tensorflow-cpu=={TF}"],
@@ -40,6 +41,7 @@ setup(
         # Test-time oracle dependencies that install normally; tensorflow-gan
         # and tf-keras must be installed --no-deps (requirements-oracle.txt).
         "test": [f"tensorflow-cpu=={TF}", "pytest>=8", "pytest-xdist==3.8.0",
+                 "selenium==4.51.0",  # drives Debian's chromium in the gallery's tests
                  "tensorflow-probability==0.25.0"],
         # tools/bench.py's plots; the OpenMoji SVGs of `bench.py finetune`
         "bench": ["matplotlib>=3.8", "cairosvg==2.9.1"],

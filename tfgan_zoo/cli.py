@@ -240,6 +240,18 @@ def _parser(argv=None):
                          help="generated images to score (default: 10000)")
     publish.add_argument("--replace", action="store_true",
                          help="replace an existing preset folder --out")
+
+    gallery = commands.add_parser(
+        "gallery", help="the zoo as a static web site, with live sampling in the browser",
+        description="Writes an index of the presets and a page per preset (card, pictures, "
+                    "commands, and live sampling of its float16 .tflite by LiteRT.js, "
+                    "vendored from the npm registry at pinned versions and integrity). Serve "
+                    "the folder from any static host, e.g. `python -m http.server -d site`.")
+    gallery.add_argument("presets", nargs="*",
+                         help="presets to show (default: every generator and translator)")
+    gallery.add_argument("--out", required=True, help="the site's folder (new)")
+    gallery.add_argument("--replace", action="store_true",
+                         help="rebuild a gallery that this command wrote to --out before")
     return parser
 
 
@@ -381,6 +393,10 @@ def main(argv=None):
                 data_license=args.data_license, limits=args.limits, extractor=args.extractor,
                 num=args.num, data=args.data, replace=args.replace)
             print(f"Wrote {path}")
+        elif args.command == "gallery":
+            from tfgan_zoo import gallery
+            path = gallery.build(args.out, args.presets, replace=args.replace)
+            print(f"Wrote {path}: serve it with `python -m http.server -d {args.out}`")
         elif args.command == "list":
             for name, entry in sorted(tfgan_zoo.presets.registry().items()):
                 print(f"{name:<28} {entry['family']:<11} {entry['params']:>10,}  "

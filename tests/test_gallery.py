@@ -1,0 +1,158 @@
+"""`tfgan-zoo gallery`: the built site, and the site driven in headless Chromium."""
+import base64
+import hashlib
+import json
+import os
+import re
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import browser
+from export_checks import TFLITE_TOLERANCE
+from tfgan_zoo import cli, gallery, images, presets
+
+GAN, TRANSLATOR = "cdcgan_fashion_mnist", "pix2pix_edges2fashion"
+# uint8 pixels of the page vs Keras: the float16 .tflite's tolerance in [-1, 1], plus rounding
+PIXELS = TFLITE_TOLERANCE["float16"][0] * 127.5 + 1
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return gallery.build(tmp_path_factory.mktemp("gallery") / "site", [GAN, TRANSLATOR])
+
+
+@pytest.fixture(scope="module")
+def models():
+    return {name: presets.load(name) for name in (GAN, TRANSLATOR)}
+
+
+def test_the_site_has_an_index_pages_pictures_and_the_vendored_runtime(site, models):
+    index = open(os.path.join(site, "index.html")).read()
+    for name in (GAN, TRANSLATOR):
+        assert f'href="{name}/"' in index
+        page = open(os.path.join(site, name, "index.html")).read()
+        config = json.loads(re.search(r'id="config">(.*?)</script>', page).group(1))
+        assert config["tflite"] == "model.tflite"
+        for src in re.findall(r'<img[^>]* src="([^"]+)"', page):
+            assert os.path.exists(os.path.join(site, name, src)), src
+        assert all(re.search(r'alt="[^"]+"', tag) for tag in re.findall(r"<img[^>]*>", page))
+    assert "FID" in index and "input unchanged" in index  # the translator's metrics.json
+    # The walk is GAN.interpolate's, the sweep generate's at each psi.
+    gan = models[GAN]
+    walk = tf.io.decode_png(open(os.path.join(site, GAN, "walk.png"), "rb").read()).numpy()
+    np.testing.assert_array_equal(walk, images.grid(images.to_uint8(
+        gan.interpolate(0, 1, steps=8, labels=(0, 1))), columns=8))
+    # The runtime is the pinned packages' files, byte for byte, with their licences listed.
+    licences = open(os.path.join(site, "vendor", "LICENSES.md")).read()
+    for package in gallery.vendor_lock():
+        assert f"| {package['name']} | {package['version']} | Apache-2.0 |" in licences
+        with open(gallery._tarball(package), "rb") as f:
+            digest = hashlib.sha512(f.read()).digest()
+        assert "sha512-" + base64.b64encode(digest).decode() == package["integrity"]
+    assert os.path.getsize(os.path.join(site, "vendor", "@litertjs", "core", "wasm",
+                                        "litert_wasm_internal.wasm")) > 1_000_000
+
+
+def test_bad_builds_are_one_line_errors_and_leave_nothing(site, tmp_path, monkeypatch, capsys):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    for args, message in [
+            ([GAN, "--out", str(mine)], "is not a gallery that tfgan-zoo wrote"),
+            ([GAN, "--out", site], "holds a gallery already: pass --replace"),
+            (["dcgan_fashion_mnst", "--out", str(tmp_path / "a")], "dcgan_fashion_mnist"),
+            (["classifier_mnist", "--out", str(tmp_path / "b")], "is a feature extractor")]:
+        assert cli.main(["gallery", *args]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and err.count("\n") == 1, err
+    assert (mine / "notes.txt").read_text() == "keep me"
+    # A tarball that does not match its pinned integrity is refused; nothing is written.
+    monkeypatch.setenv("TFGAN_ZOO_HOME", str(tmp_path / "home"))
+    package = gallery.vendor_lock()[0]
+    cached = tmp_path / "home" / "npm" / os.path.basename(package["tarball"])
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"not the package")
+    with pytest.raises(ValueError, match="does not match the integrity of @litertjs/core"):
+        gallery.build(tmp_path / "c", [GAN])
+    assert not os.path.exists(tmp_path / "c")
+
+
+needs_browser = pytest.mark.skipif(browser.missing() is not None,
+                                        reason=str(browser.missing()))
+
+
+def _canvas(driver, element):
+    """The canvas's pixels as uint8 [H, W, 3]."""
+    width, height, data = driver.execute_script(
+        "const c = document.getElementById(arguments[0]);"
+        "return [c.width, c.height, Array.from(c.getContext('2d')"
+        ".getImageData(0, 0, c.width, c.height).data)];", element)
+    return np.array(data, np.uint8).reshape(height, width, 4)[..., :3]
+
+
+def _assert_shows(got, expected):
+    expected = np.repeat(expected, 3, axis=-1) if expected.shape[-1] == 1 else expected
+    assert got.shape == expected.shape
+    assert np.abs(got.astype(int) - expected).max() <= PIXELS
+    assert got.std() > 10  # not blank
+
+
+@needs_browser
+def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_path):
+    gan, translator = models[GAN], models[TRANSLATOR]
+    with browser.serve(site) as url, browser.chromium() as driver:
+        for page in ("index.html", f"{GAN}/", f"{TRANSLATOR}/"):
+            driver.get(url + page)
+            if page != "index.html":
+                assert browser.wait_for(
+                    driver, "return document.body.dataset.state") == "ready", page
+            widths = driver.execute_async_script(  # every image decodes
+                "const done = arguments[0];"
+                "Promise.all([...document.images].map((i) => i.decode().then(() => "
+                "i.naturalWidth))).then(done, (e) => done(String(e)));")
+            assert isinstance(widths, list) and widths and min(widths) > 0, (page, widths)
+            assert browser.errors(driver) == [], page
+
+        driver.get(url + f"{GAN}/")
+        browser.wait_for(driver, "return document.body.dataset.state")
+        # The first draw is seed 0, classes in turn: generate(16, seed=0).
+        expected = gan.generate(16, seed=0, labels=gan.class_cycle(16))
+        _assert_shows(_canvas(driver, "samples"), images.grid(images.to_uint8(expected), 4))
+        # "New samples" draws the next seed.
+        driver.find_element("id", "new").click()
+        browser.wait_for(driver, "return window.gallery.drawn === 2")
+        expected = gan.generate(16, seed=1, labels=gan.class_cycle(16))
+        _assert_shows(_canvas(driver, "samples"), images.grid(images.to_uint8(expected), 4))
+        # A seed typed in, one class, truncation 0.5.
+        driver.execute_script(
+            "const set = (id, v) => { const e = document.getElementById(id); e.value = v;"
+            "e.dispatchEvent(new Event('change')); };"
+            "set('class', '3'); set('truncation', '0.5'); set('seed', '123456789');")
+        browser.wait_for(driver, "return window.gallery.drawn === 5")
+        expected = gan.generate(16, seed=123456789, labels=3, truncation=0.5)
+        _assert_shows(_canvas(driver, "samples"), images.grid(images.to_uint8(expected), 4))
+        # The page's latents are GAN.latents' (TF's Philox + Box-Muller) to the last bits.
+        got = np.array(driver.execute_script(
+            "return Array.from(window.gallery.latents(4, 2 ** 40 + 7, 100, 0.7))"))
+        np.testing.assert_allclose(got, np.ravel(gan.latents(4, 2 ** 40 + 7, 0.7)),
+                                   atol=1e-6, rtol=0)
+        # The latent walk plays.
+        driver.find_element("id", "walk").click()
+        browser.wait_for(driver, "return document.getElementById('walker').width > 0")
+        assert browser.errors(driver) == []
+
+        # The translator translates an uploaded picture.
+        driver.get(url + f"{TRANSLATOR}/")
+        browser.wait_for(driver, "return document.body.dataset.state")
+        pixels = np.zeros((28, 28, 1), np.uint8)
+        pixels[6:22, 8] = pixels[6:22, 19] = pixels[6, 8:20] = pixels[21, 8:20] = 255
+        upload = tmp_path / "edges.png"
+        upload.write_bytes(tf.io.encode_png(pixels).numpy())
+        driver.find_element("id", "upload").send_keys(str(upload))
+        browser.wait_for(driver, "return window.gallery.drawn === 2")
+        _assert_shows(_canvas(driver, "input"), pixels)
+        _assert_shows(_canvas(driver, "output"),
+                      images.to_uint8(translator.translate(pixels[None]))[0])
+        assert browser.errors(driver) == []

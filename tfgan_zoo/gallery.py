@@ -1,0 +1,337 @@
+"""The zoo as a static web site: `tfgan-zoo gallery --out site/`.
+
+An index of the presets (family, data, size, metrics beside their
+yardsticks, a thumbnail) and one page per preset: its card, a latent walk
+and a truncation sweep (GANs) or before/after pairs (translators), the
+commands that use it, and live sampling in the page. The page runs the
+preset's float16 `.tflite` with LiteRT.js (WebAssembly, in the visitor's
+browser); its files come from the npm registry at build time (`VENDOR`:
+pinned versions, checked against their sha512 integrity, cached in
+`$TFGAN_ZOO_HOME/npm`), so the site needs no CDN and no server code: any
+static host, or `python -m http.server` in the folder.
+
+Seeds: the page draws latents as `GAN.latents` does (TF's stateless normal:
+Philox-4x32-10 counters turned into normals by Box-Muller), ported to
+JavaScript in `site/gallery.js`; a seed shows the page the picture that TF
+Serving's `generate` signature gives for it.
+"""
+import base64
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import tarfile
+
+import numpy as np
+
+from tfgan_zoo import export, files, images, presets
+from tfgan_zoo.gan import GAN
+
+SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "site")
+MARKER = ".tfgan-zoo-gallery"  # a folder this command wrote, which --replace may replace
+GRID = 16  # live samples per draw, as 4 columns
+SWEEP = (1.0, 0.8, 0.6, 0.4, 0.2)  # truncation psi of the sweep's rows
+
+
+def vendor_lock():
+    """The pinned npm packages (site/vendor.json): name, version, tarball,
+    integrity, license, and the files the site uses."""
+    with open(os.path.join(SITE, "vendor.json")) as f:
+        return json.load(f)["packages"]
+
+
+def _tarball(package):
+    """The package's tarball from the cache or the registry, checked against
+    its integrity (an `sha512-<base64>` subresource-integrity string)."""
+    cache = os.path.join(presets.home(), "npm")
+    path = os.path.join(cache, os.path.basename(package["tarball"]))
+    algorithm, _, digest = package["integrity"].partition("-")
+    if not os.path.exists(path):
+        os.makedirs(cache, exist_ok=True)
+        with files.atomic_path(path) as tmp:
+            try:
+                presets._download(package["tarball"], tmp, presets._timeout(None))
+            except OSError as error:
+                raise OSError(f"Could not download {package['name']} {package['version']} from "
+                              f"{package['tarball']}: {error}. The gallery vendors it from "
+                              f"the npm registry; offline, put the tarball in {cache}.") from None
+            _check_integrity(tmp, algorithm, digest, package)
+    _check_integrity(path, algorithm, digest, package)
+    return path
+
+
+def _check_integrity(path, algorithm, digest, package):
+    with open(path, "rb") as f:
+        got = base64.b64encode(hashlib.new(algorithm, f.read()).digest()).decode()
+    if got != digest:
+        raise ValueError(f"{path} does not match the integrity of {package['name']} "
+                         f"{package['version']} ({package['integrity']}): the download is "
+                         "corrupt or was changed. Delete the file and build again.")
+
+
+def vendor(folder):
+    """Unpacks the pinned packages' files into `folder/<name>/` and writes
+    `folder/LICENSES.md`, which lists them."""
+    rows = []
+    for package in vendor_lock():
+        target = os.path.join(folder, package["name"])
+        with tarfile.open(_tarball(package)) as tar:
+            for name in package["files"]:
+                member = tar.getmember("package/" + name)
+                destination = os.path.join(target, name)
+                os.makedirs(os.path.dirname(destination), exist_ok=True)
+                with tar.extractfile(member) as source, open(destination, "wb") as out:
+                    shutil.copyfileobj(source, out)
+        rows.append(f"| {package['name']} | {package['version']} | {package['license']} | "
+                    f"{package['tarball']} | `{package['integrity']}` |")
+    text = ("# Vendored JavaScript\n\nFrom the npm registry when the gallery was built "
+            "(`tfgan-zoo gallery`), checked against the integrity pinned in "
+            "`tfgan_zoo/site/vendor.json`.\n\n| package | version | license | tarball | "
+            "integrity |\n| --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
+    files.write_bytes(os.path.join(folder, "LICENSES.md"), text.encode())
+
+
+def build(out, names=None, replace=False):
+    """Writes the site to the folder `out` and returns its path: all at once
+    (a failed build leaves nothing), into a new folder or, with `replace`,
+    over a gallery this command wrote before. `names`: the presets to show
+    (default: every generator and translator; feature extractors are not
+    shown)."""
+    import markdown  # noqa: F401  (checked before any work)
+
+    registry = presets.registry()
+    shown = [n for n, e in sorted(registry.items()) if e["task"] != "extraction"]
+    for name in names or ():
+        if name not in registry:
+            presets.resolve(name)  # the error that lists close matches
+        if registry[name]["task"] == "extraction":
+            raise ValueError(f"{name} is a feature extractor: the gallery shows generators "
+                             "and translators.")
+    names = list(dict.fromkeys(names)) if names else shown
+    out = os.path.abspath(os.fspath(out))
+    if os.path.exists(out):
+        if not os.path.exists(os.path.join(out, MARKER)):
+            raise FileExistsError(f"{out} exists and is not a gallery that tfgan-zoo wrote: "
+                                  "choose a new --out folder.")
+        if not replace:
+            raise FileExistsError(f"{out} holds a gallery already: pass --replace to "
+                                  "rebuild it, or choose a new --out folder.")
+    with files.atomic_dir(out, replace=replace) as tmp:
+        vendor(os.path.join(tmp, "vendor"))
+        os.makedirs(os.path.join(tmp, "assets"))
+        for asset in ("gallery.js", "style.css"):
+            shutil.copy(os.path.join(SITE, asset), os.path.join(tmp, "assets", asset))
+        cards = [_page(tmp, name, registry[name]) for name in names]
+        files.write_bytes(os.path.join(tmp, "index.html"), _index(cards).encode())
+        files.write_bytes(os.path.join(tmp, MARKER), b"tfgan-zoo gallery\n")
+    return out
+
+
+# ------------------------------------------------------------------ pages
+def _png(pixels):
+    import tensorflow as tf
+
+    return tf.io.encode_png(pixels).numpy()
+
+
+def _page(site, name, entry):
+    """Writes site/NAME/ and returns what the index shows of it."""
+    model = presets.load(name)
+    folder = os.path.join(site, name)
+    os.makedirs(folder)
+    for picture in os.listdir(entry["path"]):  # the card's pictures
+        if picture.endswith(".png"):
+            shutil.copy(os.path.join(entry["path"], picture), folder)
+    export.export_tflite(model, os.path.join(folder, "model.tflite"), quantize="float16",
+                         class_weights=True, batch_size=1)
+    is_gan = isinstance(model, GAN)
+    figures = _gan_figures(model, folder) if is_gan else _translator_figures()
+    config = {"name": name, "kind": "gan" if is_gan else "translator", "tflite": "model.tflite",
+              "grid": GRID, "columns": 4}
+    if is_gan:
+        config.update(shape=list(model.generate(1, labels=model.class_cycle(1)).shape[1:]), latent_dim=int(model.latent_dim),
+                      num_classes=model.num_classes)
+    else:
+        config["input_shape"] = list(export._image_shape(model.generator))
+        zeros = np.zeros([1] + config["input_shape"], np.float32)
+        config["shape"] = list(model.translate(zeros).shape[1:])
+    with open(os.path.join(entry["path"], "card.md")) as f:
+        card = f.read()
+    data = entry.get("recipe", {}).get("data", "")
+    weights_kb = os.path.getsize(os.path.join(entry["path"], "model.weights.h5")) / 1024
+    tflite_kb = os.path.getsize(os.path.join(folder, "model.tflite")) / 1024
+    facts = [("family", entry["family"]), ("task", entry["task"].replace("_", " ")),
+             ("data", os.path.basename(data) or "see the card"),
+             ("size", f"{weights_kb:,.0f} KB weights, {tflite_kb:,.0f} KB float16 .tflite")]
+    metrics = _metrics(entry["path"])
+    body = (_live(config) + figures + _commands(name, model, is_gan)
+            + f'<section aria-labelledby="card"><h2 id="card">Model card</h2>'
+              f'{_card_html(card, name)}</section>')
+    page = _document(name, entry["description"], body, depth=1, facts=facts + metrics,
+                     config=config)
+    files.write_bytes(os.path.join(folder, "index.html"), page.encode())
+    return {"name": name, "description": entry["description"], "facts": facts,
+            "metrics": metrics}
+
+
+def _gan_figures(gan, folder):
+    labels = gan.class_cycle(8)
+    walk = gan.interpolate(0, 1, steps=8, labels=None if labels is None else (0, 1))
+    files.write_bytes(os.path.join(folder, "walk.png"),
+                      _png(images.grid(images.to_uint8(walk), columns=8)))
+    sweep = np.concatenate([gan.generate(8, seed=0, labels=labels, truncation=psi)
+                            for psi in SWEEP])
+    files.write_bytes(os.path.join(folder, "truncation.png"),
+                      _png(images.grid(images.to_uint8(sweep), columns=8)))
+    classes = "" if labels is None else ", from class 0 to class 1"
+    return ('<section aria-labelledby="pictures"><h2 id="pictures">Pictures</h2>'
+            '<figure><img class="pixels" src="walk.png" alt="A latent walk of 8 images, from '
+            f'seed 0 to seed 1{classes}: each image changes a little into the next">'
+            f'<figcaption>A latent walk from seed 0 to seed 1{classes} (spherical '
+            'interpolation, <code>tfgan-zoo interpolate</code>).</figcaption></figure>'
+            '<figure><img class="pixels" src="truncation.png" alt="A truncation sweep: '
+            'the same 8 seeds in each row, with truncation 1.0, 0.8, 0.6, 0.4 and 0.2 from '
+            'the top row down; lower rows look more alike">'
+            '<figcaption>Truncation: seeds 0-7 (a column each) at psi '
+            f'{", ".join(map(str, SWEEP))} (rows): lower psi, more typical and less varied '
+            'images.</figcaption></figure></section>')
+
+
+def _translator_figures():
+    return ('<section aria-labelledby="pictures"><h2 id="pictures">Before and after</h2>'
+            '<figure><img class="pixels" src="samples.png" alt="Rows of test inputs and '
+            'their translations, as described in the model card">'
+            '<figcaption>Test inputs and their translations (rows as the card says).'
+            '</figcaption></figure></section>')
+
+
+def _metrics(folder):
+    """(label, text) of the model's headline metrics beside their yardsticks."""
+    path = os.path.join(folder, "metrics.json")
+    if not os.path.exists(path):
+        return [("metrics", "in the model card")]
+    with open(path) as f:
+        metrics = json.load(f)
+    if "model" in metrics:  # a translator's, beside the identity mapping
+        model, identity = metrics["model"], metrics["identity"]
+        return [(key.upper(), f"{model[key]:.3g} (input unchanged: {identity[key]:.3g})")
+                for key in ("fid", "l1", "ssim") if key in model]
+    return [(key.upper(), f"{metrics[key]:.3g} (real images {metrics['floor'][key]:.3g}, "
+                          f"blurred {metrics['blurred'][key]:.3g})")
+            for key in ("fid", "kid") if key in metrics]
+
+
+def _live(config):
+    if config["kind"] == "gan":
+        classes = ""
+        if config["num_classes"]:
+            options = "".join(f'<option value="{k}">class {k}</option>'
+                              for k in range(config["num_classes"]))
+            classes = ('<label>Class <select id="class"><option value="all">all classes, '
+                       f'a column each</option>{options}</select></label>')
+        controls = (
+            '<div class="controls">'
+            '<button type="button" id="new">New samples</button>'
+            '<label>Seed <input id="seed" type="number" min="0" step="1" value="0" '
+            'inputmode="numeric"></label>' + classes +
+            '<label>Truncation <input id="truncation" type="range" min="0.05" max="1" '
+            'step="0.05" value="1"> <output id="psi" for="truncation">1.00</output></label>'
+            '</div>'
+            '<canvas id="samples" class="pixels" role="img" aria-label="Samples drawn in '
+            'this page for the seed above"></canvas>'
+            '<div class="controls"><button type="button" id="walk" aria-pressed="false">'
+            'Play a latent walk</button></div>'
+            '<canvas id="walker" class="pixels small" role="img" aria-label="A latent walk '
+            'from seed to seed, one image at a time"></canvas>')
+        lead = ("Samples from the model's float16 <code>.tflite</code>, run in this page by "
+                "LiteRT.js. A seed gives the picture that <code>tfgan-zoo sample --seed</code> "
+                "and TF Serving's <code>generate</code> give for it.")
+    else:
+        controls = (
+            '<div class="controls"><label>Upload an image <input id="upload" type="file" '
+            'accept="image/*"></label><button type="button" id="clear">Clear</button>'
+            '<button type="button" id="translate">Translate</button></div>'
+            '<div class="pair"><figure><canvas id="input" class="pixels draw" role="img" '
+            'aria-label="The input: draw here with a mouse, pen or finger, or upload an '
+            'image"></canvas><figcaption>Input: draw, or upload</figcaption></figure>'
+            '<figure><canvas id="output" class="pixels" role="img" aria-label="The '
+            'translation of the input"></canvas><figcaption>Translation</figcaption></figure>'
+            '</div>')
+        lead = ("Draw an input or upload one (it is scaled to the model's input size), then "
+                "translate it in this page with the model's float16 <code>.tflite</code> "
+                "and LiteRT.js.")
+    return (f'<section aria-labelledby="live"><h2 id="live">Try it</h2><p>{lead}</p>'
+            f'{controls}<p id="status" role="status" aria-live="polite">Loading the '
+            'model…</p></section>')
+
+
+def _commands(name, model, is_gan):
+    if is_gan:
+        lines = [f"tfgan-zoo sample {name} --num 64 --seed 0 --out grid.png",
+                 f"tfgan-zoo interpolate {name} --seeds 0 1 --out walk.png",
+                 f"tfgan-zoo finetune {name} --data my_images/ --epochs 5 --out runs/mine",
+                 f"tfgan-zoo export {name} --serving models/ --tflite {name}.tflite"]
+    else:
+        lines = [f"tfgan-zoo translate {name} --input in.png --out out.png",
+                 f"tfgan-zoo export {name} --serving models/ --tflite {name}.tflite"]
+    code = html.escape("pip install tfgan-zoo  # from this repository: pip install -e .\n"
+                       + "\n".join(lines))
+    return ('<section aria-labelledby="use"><h2 id="use">Use it</h2>'
+            f'<pre><code>{code}</code></pre></section>')
+
+
+def _card_html(card, name):
+    import markdown
+
+    card = re.sub(r"\A# .*\n", "", card)  # the page's own heading says the name
+    body = markdown.markdown(card, extensions=["tables"])
+    body = re.sub(r"<(/?)h([1-5])>", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}>", body)
+    body = body.replace("<table>", '<div class="scroll"><table>').replace(
+        "</table>", "</table></div>")
+    return re.sub(r'<img alt="([^"]*)"', lambda m: f'<img class="pixels" alt="{name}: '
+                  f'{m.group(1) or "picture"}"', body)
+
+
+def _dl(facts):
+    return "<dl>" + "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>"
+                            for k, v in facts) + "</dl>"
+
+
+def _index(cards):
+    items = "".join(
+        f'<li class="card"><a href="{c["name"]}/"><img class="pixels thumb" '
+        f'src="{c["name"]}/samples.png" alt="Samples of {c["name"]}"></a>'
+        f'<h2><a href="{c["name"]}/">{c["name"]}</a></h2>'
+        f'<p>{html.escape(c["description"])}</p>{_dl(c["facts"] + c["metrics"])}</li>'
+        for c in cards)
+    lead = ("Pretrained GANs and image translators for Keras and TensorFlow. Each page "
+            "samples its model live in your browser with LiteRT.js; <code>tfgan-zoo sample "
+            "NAME</code> does the same on your machine.")
+    return _document("tfgan-zoo", "the zoo", f'<p>{lead}</p><ul class="cards">{items}</ul>',
+                     depth=0)
+
+
+def _document(title, description, body, depth, facts=(), config=None):
+    up = "../" * depth
+    script = ""
+    if config is not None:
+        imports = {"@litertjs/wasm-utils": f"{up}vendor/@litertjs/wasm-utils/dist/index.js"}
+        script = (f'<script type="importmap">{json.dumps({"imports": imports})}</script>'
+                  f'<script type="application/json" id="config">{json.dumps(config)}</script>'
+                  f'<script type="module" src="{up}assets/gallery.js"></script>')
+    nav = f'<nav><a href="{up}index.html">← all models</a></nav>' if depth else ""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{html.escape(title)} · tfgan-zoo</title>'
+        f'<meta name="description" content="{html.escape(description)}">'
+        '<link rel="icon" href="data:,">'
+        f'<link rel="stylesheet" href="{up}assets/style.css">{script}</head><body>'
+        f'<header>{nav}<h1>{html.escape(title)}</h1>'
+        f'<p class="lead">{html.escape(description)}</p>'
+        f'{_dl(facts) if facts else ""}</header><main>{body}</main>'
+        '<footer><p>Built by <code>tfgan-zoo gallery</code>. Models run in your browser; '
+        f'nothing is sent anywhere. <a href="{up}vendor/LICENSES.md">Vendored JavaScript and '
+        'its licences</a>.</p></footer></body></html>')
