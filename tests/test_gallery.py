@@ -143,9 +143,15 @@ def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_
         browser.wait_for(driver, "return document.getElementById('walker').width > 0")
         assert browser.errors(driver) == []
 
-        # The translator translates an uploaded picture.
+        # The translator starts from the first test input of its card's grid...
         driver.get(url + f"{TRANSLATOR}/")
         browser.wait_for(driver, "return document.body.dataset.state")
+        example = tf.io.decode_png(open(os.path.join(site, TRANSLATOR, "examples.png"),
+                                        "rb").read()).numpy()[:, :28]
+        _assert_shows(_canvas(driver, "input"), example)
+        _assert_shows(_canvas(driver, "output"),
+                      images.to_uint8(translator.translate(example[None]))[0])
+        # ... and translates an uploaded picture.
         pixels = np.zeros((28, 28, 1), np.uint8)
         pixels[6:22, 8] = pixels[6:22, 19] = pixels[6, 8:20] = pixels[21, 8:20] = 255
         upload = tmp_path / "edges.png"

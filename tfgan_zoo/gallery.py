@@ -147,7 +147,6 @@ def _page(site, name, entry):
     export.export_tflite(model, os.path.join(folder, "model.tflite"), quantize="float16",
                          class_weights=True, batch_size=1)
     is_gan = isinstance(model, GAN)
-    figures = _gan_figures(model, folder) if is_gan else _translator_figures()
     config = {"name": name, "kind": "gan" if is_gan else "translator", "tflite": "model.tflite",
               "grid": GRID, "columns": 4}
     if is_gan:
@@ -157,13 +156,16 @@ def _page(site, name, entry):
         config["input_shape"] = list(export._image_shape(model.generator))
         zeros = np.zeros([1] + config["input_shape"], np.float32)
         config["shape"] = list(model.translate(zeros).shape[1:])
+        config["examples"] = _examples(folder, config["input_shape"])
+    figures = _gan_figures(model, folder) if is_gan else _translator_figures()
     with open(os.path.join(entry["path"], "card.md")) as f:
         card = f.read()
     data = entry.get("recipe", {}).get("data", "")
+    data = data if data.startswith("tfds:") else os.path.basename(data)
     weights_kb = os.path.getsize(os.path.join(entry["path"], "model.weights.h5")) / 1024
     tflite_kb = os.path.getsize(os.path.join(folder, "model.tflite")) / 1024
     facts = [("family", entry["family"]), ("task", entry["task"].replace("_", " ")),
-             ("data", os.path.basename(data) or "see the card"),
+             ("data", data or "see the card"),
              ("size", f"{weights_kb:,.0f} KB weights, {tflite_kb:,.0f} KB float16 .tflite")]
     metrics = _metrics(entry["path"])
     body = (_live(config) + figures + _commands(name, model, is_gan)
@@ -197,6 +199,17 @@ def _gan_figures(gan, folder):
             '<figcaption>Truncation: seeds 0-7 (a column each) at psi '
             f'{", ".join(map(str, SWEEP))} (rows): lower psi, more typical and less varied '
             'images.</figcaption></figure></section>')
+
+
+def _examples(folder, shape):
+    """Writes examples.png, the test inputs of the preset's before/after grid
+    (its first row: `presets._preview`), one row; returns how many."""
+    import tensorflow as tf
+
+    with open(os.path.join(folder, "samples.png"), "rb") as f:
+        grid = tf.io.decode_png(f.read(), channels=shape[-1]).numpy()
+    files.write_bytes(os.path.join(folder, "examples.png"), _png(grid[:shape[0]]))
+    return (grid.shape[1] + 1) // (shape[1] + 1)
 
 
 def _translator_figures():
@@ -250,8 +263,9 @@ def _live(config):
                 "and TF Serving's <code>generate</code> give for it.")
     else:
         controls = (
-            '<div class="controls"><label>Upload an image <input id="upload" type="file" '
-            'accept="image/*"></label><button type="button" id="clear">Clear</button>'
+            '<div class="controls"><button type="button" id="example">Next example</button>'
+            '<label>Upload an image <input id="upload" type="file" accept="image/*"></label>'
+            '<button type="button" id="clear">Clear</button>'
             '<button type="button" id="translate">Translate</button></div>'
             '<div class="pair"><figure><canvas id="input" class="pixels draw" role="img" '
             'aria-label="The input: draw here with a mouse, pen or finger, or upload an '
@@ -259,9 +273,9 @@ def _live(config):
             '<figure><canvas id="output" class="pixels" role="img" aria-label="The '
             'translation of the input"></canvas><figcaption>Translation</figcaption></figure>'
             '</div>')
-        lead = ("Draw an input or upload one (it is scaled to the model's input size), then "
-                "translate it in this page with the model's float16 <code>.tflite</code> "
-                "and LiteRT.js.")
+        lead = ("Start from a test input, draw your own or upload one (it is scaled to the "
+                "model's input size); the page translates it with the model's float16 "
+                "<code>.tflite</code> and LiteRT.js.")
     return (f'<section aria-labelledby="live"><h2 id="live">Try it</h2><p>{lead}</p>'
             f'{controls}<p id="status" role="status" aria-live="polite">Loading the '
             'model…</p></section>')
@@ -276,8 +290,7 @@ def _commands(name, model, is_gan):
     else:
         lines = [f"tfgan-zoo translate {name} --input in.png --out out.png",
                  f"tfgan-zoo export {name} --serving models/ --tflite {name}.tflite"]
-    code = html.escape("pip install tfgan-zoo  # from this repository: pip install -e .\n"
-                       + "\n".join(lines))
+    code = html.escape("pip install -e .  # in a clone of tfgan-zoo\n" + "\n".join(lines))
     return ('<section aria-labelledby="use"><h2 id="use">Use it</h2>'
             f'<pre><code>{code}</code></pre></section>')
 
@@ -306,11 +319,11 @@ def _index(cards):
         f'<h2><a href="{c["name"]}/">{c["name"]}</a></h2>'
         f'<p>{html.escape(c["description"])}</p>{_dl(c["facts"] + c["metrics"])}</li>'
         for c in cards)
-    lead = ("Pretrained GANs and image translators for Keras and TensorFlow. Each page "
-            "samples its model live in your browser with LiteRT.js; <code>tfgan-zoo sample "
-            "NAME</code> does the same on your machine.")
-    return _document("tfgan-zoo", "the zoo", f'<p>{lead}</p><ul class="cards">{items}</ul>',
-                     depth=0)
+    lead = ("For Keras and TensorFlow: pull one with <code>tfgan_zoo.load(NAME)</code>, "
+            "fine-tune it with <code>fit</code>, serve it with TF Serving or LiteRT. Each page "
+            "samples its model live in your browser with LiteRT.js.")
+    return _document("tfgan-zoo", "A zoo of pretrained GANs and image translators",
+                     f'<p>{lead}</p><ul class="cards">{items}</ul>', depth=0)
 
 
 def _document(title, description, body, depth, facts=(), config=None):

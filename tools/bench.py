@@ -37,6 +37,10 @@ BENCHMARKS.md with the machine, versions, date and the command that made it
                                                colour fine-tuning: dcgan_emoji64 on 300
                                                OpenMoji emoji vs its recipe from scratch
                                                for the same steps, by KID
+  python tools/bench.py gallery [PRESET...] [--quick]
+                                               the gallery in headless Chromium: page
+                                               weight, time to first sample, page vs TF
+                                               latents and Keras pixels; screenshots
   python tools/bench.py gpu [--quick] [--tests] [--out DIR]
                                                the accelerator run: fit vs the tutorial
                                                loop (float32, mixed_float16, XLA),
@@ -48,12 +52,13 @@ import argparse
 import sys
 
 # `benchmarks` sits beside this script, whose folder Python puts first on sys.path.
-from benchmarks import (augment, common, distribute, evaluate, finetune, gpu, presets, profile,
-                        quality, sample, train, truncation)
+from benchmarks import (augment, common, distribute, evaluate, finetune, gallery, gpu, presets,
+                        profile, quality, sample, train, truncation)
 
 SUBCOMMANDS = {"distribute": distribute, "eval": evaluate, "presets": presets,
                "train": train, "profile": profile, "quality": quality, "sample": sample,
-               "augment": augment, "truncation": truncation, "finetune": finetune, "gpu": gpu}
+               "augment": augment, "truncation": truncation, "finetune": finetune,
+               "gallery": gallery, "gpu": gpu}
 
 
 def main(argv=None):

@@ -265,7 +265,17 @@ async function translatorPage(model) {
     gallery.drawn += 1;
     status.textContent = `Translated in ${Math.round(performance.now() - started)} ms.`;
   }
+  // The test inputs of the card's before/after grid, one after another.
+  const examples = new Image();
+  examples.src = "examples.png";
+  await examples.decode();
+  let example = 0;
+  function showExample() {
+    context.drawImage(examples, example * (w + 1), 0, w, h, 0, 0, w, h);
+    example = (example + 1) % config.examples;
+  }
   gallery.translate = () => translate().catch(fail);
+  document.getElementById("example").addEventListener("click", () => { showExample(); gallery.translate(); });
   document.getElementById("translate").addEventListener("click", gallery.translate);
   document.getElementById("clear").addEventListener("click", () => { clear(); gallery.translate(); });
   document.getElementById("upload").addEventListener("change", async (event) => {
@@ -276,6 +286,7 @@ async function translatorPage(model) {
     context.drawImage(bitmap, 0, 0, w, h);
     await gallery.translate();
   });
+  showExample();
   await translate();
 }
 
