@@ -168,11 +168,11 @@ def _page(site, name, entry):
              ("data", data or "see the card"),
              ("size", f"{weights_kb:,.0f} KB weights, {tflite_kb:,.0f} KB float16 .tflite")]
     metrics = _metrics(entry["path"])
-    body = (_live(config) + figures + _commands(name, model, is_gan)
+    body = (_live(config) + f'<section aria-labelledby="about"><h2 id="about">About</h2>'
+            f'{_dl(facts + metrics)}</section>' + figures + _commands(name, model, is_gan)
             + f'<section aria-labelledby="card"><h2 id="card">Model card</h2>'
               f'{_card_html(card, name)}</section>')
-    page = _document(name, entry["description"], body, depth=1, facts=facts + metrics,
-                     config=config)
+    page = _document(name, entry["description"], body, depth=1, config=config)
     files.write_bytes(os.path.join(folder, "index.html"), page.encode())
     return {"name": name, "description": entry["description"], "facts": facts,
             "metrics": metrics}
@@ -242,8 +242,8 @@ def _live(config):
         if config["num_classes"]:
             options = "".join(f'<option value="{k}">class {k}</option>'
                               for k in range(config["num_classes"]))
-            classes = ('<label>Class <select id="class"><option value="all">all classes, '
-                       f'a column each</option>{options}</select></label>')
+            classes = ('<label>Class <select id="class"><option value="all">all classes '
+                       f'in turn</option>{options}</select></label>')
         controls = (
             '<div class="controls">'
             '<button type="button" id="new">New samples</button>'
@@ -326,7 +326,7 @@ def _index(cards):
                      f'<p>{lead}</p><ul class="cards">{items}</ul>', depth=0)
 
 
-def _document(title, description, body, depth, facts=(), config=None):
+def _document(title, description, body, depth, config=None):
     up = "../" * depth
     script = ""
     if config is not None:
@@ -342,9 +342,9 @@ def _document(title, description, body, depth, facts=(), config=None):
         f'<meta name="description" content="{html.escape(description)}">'
         '<link rel="icon" href="data:,">'
         f'<link rel="stylesheet" href="{up}assets/style.css">{script}</head><body>'
-        f'<header>{nav}<h1>{html.escape(title)}</h1>'
+        f'<header>{nav}<h1>{html.escape(title).replace("_", "_<wbr>")}</h1>'
         f'<p class="lead">{html.escape(description)}</p>'
-        f'{_dl(facts) if facts else ""}</header><main>{body}</main>'
+        f'</header><main>{body}</main>'
         '<footer><p>Built by <code>tfgan-zoo gallery</code>. Models run in your browser; '
         f'nothing is sent anywhere. <a href="{up}vendor/LICENSES.md">Vendored JavaScript and '
         'its licences</a>.</p></footer></body></html>')
