@@ -63,7 +63,8 @@ def test_bad_builds_are_one_line_errors_and_leave_nothing(site, tmp_path, monkey
             ([GAN, "--out", str(mine)], "is not a gallery that tfgan-zoo wrote"),
             ([GAN, "--out", site], "holds a gallery already: pass --replace"),
             (["dcgan_fashion_mnst", "--out", str(tmp_path / "a")], "dcgan_fashion_mnist"),
-            (["classifier_mnist", "--out", str(tmp_path / "b")], "is a feature extractor")]:
+            (["classifier_mnist", "--out", str(tmp_path / "b")], "is a feature extractor"),
+            ([str(mine), "--out", str(tmp_path / "d")], "is not a preset")]:
         assert cli.main(["gallery", *args]) == 2
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err and err.count("\n") == 1, err

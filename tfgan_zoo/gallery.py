@@ -105,7 +105,9 @@ def build(out, names=None, replace=False):
     shown = [n for n, e in sorted(registry.items()) if e["task"] != "extraction"]
     for name in names or ():
         if name not in registry:
-            presets.resolve(name)  # the error that lists close matches
+            presets.resolve(name)  # an unknown name: the error that lists close matches
+            raise ValueError(f"{name} is not a preset of the zoo: the gallery shows the "
+                             "presets that `tfgan-zoo list` lists.")
         if registry[name]["task"] == "extraction":
             raise ValueError(f"{name} is a feature extractor: the gallery shows generators "
                              "and translators.")
@@ -150,7 +152,8 @@ def _page(site, name, entry):
     config = {"name": name, "kind": "gan" if is_gan else "translator", "tflite": "model.tflite",
               "grid": GRID, "columns": 4}
     if is_gan:
-        config.update(shape=list(model.generate(1, labels=model.class_cycle(1)).shape[1:]), latent_dim=int(model.latent_dim),
+        shape = model.generate(1, labels=model.class_cycle(1)).shape[1:]
+        config.update(shape=list(shape), latent_dim=int(model.latent_dim),
                       num_classes=model.num_classes)
     else:
         config["input_shape"] = list(export._image_shape(model.generator))
