@@ -46,6 +46,7 @@ def test_the_site_has_an_index_pages_pictures_and_the_vendored_runtime(site, mod
         gan.interpolate(0, 1, steps=8, labels=(0, 1))), columns=8))
     # The runtime is the pinned packages' files, byte for byte, with their licences listed.
     licences = open(os.path.join(site, "vendor", "LICENSES.md")).read()
+    assert "Apache License" in open(os.path.join(site, "vendor", "Apache-2.0.txt")).read()
     for package in gallery.vendor_lock():
         assert f"| {package['name']} | {package['version']} | Apache-2.0 |" in licences
         with open(gallery._tarball(package), "rb") as f:
@@ -114,6 +115,11 @@ def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_
                 "Promise.all([...document.images].map((i) => i.decode().then(() => "
                 "i.naturalWidth))).then(done, (e) => done(String(e)));")
             assert isinstance(widths, list) and widths and min(widths) > 0, (page, widths)
+            # no picture without a text, no control without a label
+            assert driver.execute_script(
+                "return [...document.querySelectorAll('img:not([alt]), img[alt=\"\"], "
+                "canvas:not([aria-label])')].length + [...document.querySelectorAll("
+                "'input, select')].filter((e) => !e.labels.length).length") == 0, page
             assert browser.errors(driver) == [], page
 
         driver.get(url + f"{GAN}/")
@@ -162,4 +168,15 @@ def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_
         _assert_shows(_canvas(driver, "input"), pixels)
         _assert_shows(_canvas(driver, "output"),
                       images.to_uint8(translator.translate(pixels[None]))[0])
+        # ... and a drawing: a stroke across the input, translated when the pen lifts.
+        from selenium.webdriver.common.action_chains import ActionChains
+
+        canvas = driver.find_element("id", "input")
+        ActionChains(driver).move_to_element_with_offset(canvas, -60, -60).click_and_hold() \
+            .move_by_offset(120, 120).release().perform()
+        browser.wait_for(driver, "return window.gallery.drawn === 3")
+        drawn = _canvas(driver, "input")[..., :1]
+        assert (drawn != pixels).sum() > 10  # the stroke is there
+        _assert_shows(_canvas(driver, "output"),
+                      images.to_uint8(translator.translate(drawn[None]))[0])
         assert browser.errors(driver) == []

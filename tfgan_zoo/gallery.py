@@ -73,7 +73,8 @@ def _check_integrity(path, algorithm, digest, package):
 
 def vendor(folder):
     """Unpacks the pinned packages' files into `folder/<name>/` and writes
-    `folder/LICENSES.md`, which lists them."""
+    `folder/LICENSES.md`, which lists them, beside the text of their licence
+    (the packages ship none)."""
     rows = []
     for package in vendor_lock():
         target = os.path.join(folder, package["name"])
@@ -88,8 +89,10 @@ def vendor(folder):
                     f"{package['tarball']} | `{package['integrity']}` |")
     text = ("# Vendored JavaScript\n\nFrom the npm registry when the gallery was built "
             "(`tfgan-zoo gallery`), checked against the integrity pinned in "
-            "`tfgan_zoo/site/vendor.json`.\n\n| package | version | license | tarball | "
-            "integrity |\n| --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
+            "`tfgan_zoo/site/vendor.json`. The Apache License 2.0: `Apache-2.0.txt`."
+            "\n\n| package | version | license | tarball | integrity |\n"
+            "| --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
+    shutil.copy(os.path.join(SITE, "Apache-2.0.txt"), folder)
     files.write_bytes(os.path.join(folder, "LICENSES.md"), text.encode())
 
 
