@@ -42,7 +42,8 @@ RECIPES = {
 
 def add_arguments(parser):
     parser.add_argument("recipes", nargs="+", choices=sorted(RECIPES))
-    parser.add_argument("--epochs", type=int, help="default 5 (1 with --quick)")
+    parser.add_argument("--epochs", type=int, nargs="+",
+                        help="default 5 (1 with --quick); or one number per recipe")
     parser.add_argument("--num", type=int, default=5000,
                         help="samples (and training images) of each FID (default 5000; "
                              "1000 with --quick); other numbers score runs of their own")
@@ -57,7 +58,10 @@ def run(args):
     classifier after every epoch. Training time is the fit time of the epochs
     only (from history.json)."""
     num = 1000 if args.quick else args.num
-    epochs = args.epochs or (1 if args.quick else 5)
+    epochs = args.epochs or [1 if args.quick else 5]
+    if len(epochs) not in (1, len(args.recipes)):
+        raise SystemExit(f"--epochs: one number, or one per recipe ({len(args.recipes)})")
+    epochs = dict(zip(args.recipes, epochs * len(args.recipes) if len(epochs) == 1 else epochs))
     extract = extractors.get("classifier_fashion_mnist")
     train_images, _ = tfgan_zoo.data.load_arrays(common.DATA, "train")
     real = train_images[np.random.default_rng(0).permutation(len(train_images))[:num]]
@@ -71,11 +75,11 @@ def run(args):
         if os.path.exists(scores_path):
             with open(scores_path) as f:
                 scores = json.load(f)
-        for epoch in range(1, epochs + 1):
+        for epoch in range(1, epochs[name] + 1):
             if str(epoch) not in scores:
                 recipe = {"family": "dcgan", **RECIPES[name]}
                 if recipe.get("loss") == "rpgan":  # one cosine schedule over all epochs
-                    recipe["decay_epochs"] = epochs
+                    recipe["decay_epochs"] = epochs[name]
                 gan = tfgan_zoo.train(common.DATA, out, epochs=epoch, verbose=0,
                                       limit=2000 if args.quick else None, **recipe)
                 with open(os.path.join(out, "history.json")) as f:
