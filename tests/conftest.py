@@ -16,22 +16,6 @@ from paused_cli import PAUSED  # noqa: E402
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets")
 
 
-# The test files that take longest (pytest --durations on a fresh clone,
-# 2026-12-01), longest first. `pytest -n 2 --dist loadfile` hands out whole
-# files in collection order (pytest.ini: --no-loadscope-reorder), so these
-# start first and the run does not end on one worker with a long file while
-# the other idles.
-SLOWEST_FILES = ["test_distribute.py", "test_training.py", "test_training_resume.py",
-                 "test_presets.py", "test_tools_bench.py", "test_cli.py",
-                 "test_zoo_models_r3gan.py", "test_training_finetune_presets.py",
-                 "test_translator.py", "test_readme.py", "test_metrics_real_data.py"]
-
-
-def pytest_collection_modifyitems(items):
-    rank = {name: i for i, name in enumerate(SLOWEST_FILES)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: others as they were
-
-
 def pytest_sessionstart(session):
     """Builds the emoji data sets into TFDS's data folder once, before
     `pytest -n 2` starts its workers (which would otherwise race to build
