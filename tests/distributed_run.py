@@ -14,7 +14,7 @@ import tensorflow as tf  # noqa: E402
 
 CONFIGS = {  # name -> GAN.compile arguments (plus "conditional")
     "non_saturating": {"loss": "non_saturating"},
-    "wgan_gp": {"loss": "wgan_gp"},
+    # the gradient penalty's per-example draws, D steps and the EMA in one config
     "wgan_gp_d_steps_2_ema": {"loss": "wgan_gp", "d_steps": 2, "ema_decay": 0.9},
     "conditional_hinge_d_steps_2": {"loss": "hinge", "d_steps": 2, "conditional": True},
     # augmentation draws for the global batch; ADA's p from all replicas' D outputs

@@ -109,7 +109,8 @@ def sampling_rate(size, count):
 def gpu_tests():
     """The outcome line of `pytest -m gpu` in a child process ("2 passed",
     "3 skipped", "1 failed, ...")."""
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-m", "gpu", "-p",
+    # -n 0: one process (pytest.ini asks for 2 workers), for tests that share one device
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-m", "gpu", "-p",
                            "no:cacheprovider", os.path.join(common.ROOT, "tests")],
                           capture_output=True, text=True, cwd=common.ROOT)
     lines = proc.stdout.strip().splitlines()
