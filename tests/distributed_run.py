@@ -104,13 +104,13 @@ def main(mode, out):
         save(out, results)
     elif mode == "single":
         save(out, {name: run(tf.distribute.get_strategy(), c) for name, c in CONFIGS.items()
-                   if name in ("non_saturating", "wgan_gp")})
+                   if name in ("non_saturating", "wgan_gp_d_steps_2_ema")})
     elif mode == "worker":
         from tfgan_zoo import distribute
         strategy = distribute.get_strategy("multi_worker")
         assert strategy.num_replicas_in_sync == 2
         save(out, {name: run(strategy, c) for name, c in CONFIGS.items()
-                   if name in ("non_saturating", "wgan_gp")})
+                   if name in ("non_saturating", "wgan_gp_d_steps_2_ema")})
 
 
 if __name__ == "__main__":

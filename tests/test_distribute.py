@@ -65,7 +65,7 @@ def test_two_multi_worker_processes_equal_one_process(tmp_path):
     single = np.load(tmp_path / "single.npz")
     for index in range(2):
         worker = np.load(tmp_path / f"worker{index}.npz")
-        for config in ("non_saturating", "wgan_gp"):
+        for config in ("non_saturating", "wgan_gp_d_steps_2_ema"):
             assert_equal_runs(worker, single, config, config)
 
 
