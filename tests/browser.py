@@ -78,6 +78,17 @@ def wait_for(driver, script, timeout=120):
     raise TimeoutError(f"{script!r} was still false after {timeout} s")
 
 
+def canvas(driver, element):
+    """The pixels of the canvas with id `element`, as uint8 [H, W, 3]."""
+    import numpy as np
+
+    width, height, data = driver.execute_script(
+        "const c = document.getElementById(arguments[0]);"
+        "return [c.width, c.height, Array.from(c.getContext('2d')"
+        ".getImageData(0, 0, c.width, c.height).data)];", element)
+    return np.array(data, np.uint8).reshape(height, width, 4)[..., :3]
+
+
 def errors(driver):
     """The console's errors since the last call (LiteRT's INFO lines are not)."""
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]

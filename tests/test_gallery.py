@@ -85,15 +85,6 @@ needs_browser = pytest.mark.skipif(browser.missing() is not None,
                                         reason=str(browser.missing()))
 
 
-def _canvas(driver, element):
-    """The canvas's pixels as uint8 [H, W, 3]."""
-    width, height, data = driver.execute_script(
-        "const c = document.getElementById(arguments[0]);"
-        "return [c.width, c.height, Array.from(c.getContext('2d')"
-        ".getImageData(0, 0, c.width, c.height).data)];", element)
-    return np.array(data, np.uint8).reshape(height, width, 4)[..., :3]
-
-
 def _assert_shows(got, expected):
     expected = np.repeat(expected, 3, axis=-1) if expected.shape[-1] == 1 else expected
     assert got.shape == expected.shape
@@ -126,12 +117,12 @@ def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_
         browser.wait_for(driver, "return document.body.dataset.state")
         # The first draw is seed 0, classes in turn: generate(16, seed=0).
         expected = gan.generate(16, seed=0, labels=gan.class_cycle(16))
-        _assert_shows(_canvas(driver, "samples"), images.grid(images.to_uint8(expected), 4))
+        _assert_shows(browser.canvas(driver, "samples"), images.grid(images.to_uint8(expected), 4))
         # "New samples" draws the next seed.
         driver.find_element("id", "new").click()
         browser.wait_for(driver, "return window.gallery.drawn === 2")
         expected = gan.generate(16, seed=1, labels=gan.class_cycle(16))
-        _assert_shows(_canvas(driver, "samples"), images.grid(images.to_uint8(expected), 4))
+        _assert_shows(browser.canvas(driver, "samples"), images.grid(images.to_uint8(expected), 4))
         # A seed typed in, one class, truncation 0.5.
         driver.execute_script(
             "const set = (id, v) => { const e = document.getElementById(id); e.value = v;"
@@ -139,7 +130,7 @@ def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_
             "set('class', '3'); set('truncation', '0.5'); set('seed', '123456789');")
         browser.wait_for(driver, "return window.gallery.drawn === 5")
         expected = gan.generate(16, seed=123456789, labels=3, truncation=0.5)
-        _assert_shows(_canvas(driver, "samples"), images.grid(images.to_uint8(expected), 4))
+        _assert_shows(browser.canvas(driver, "samples"), images.grid(images.to_uint8(expected), 4))
         # The page's latents are GAN.latents' (TF's Philox + Box-Muller) to the last bits.
         got = np.array(driver.execute_script(
             "return Array.from(window.gallery.latents(4, 2 ** 40 + 7, 100, 0.7))"))
@@ -155,8 +146,8 @@ def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_
         browser.wait_for(driver, "return document.body.dataset.state")
         example = tf.io.decode_png(open(os.path.join(site, TRANSLATOR, "examples.png"),
                                         "rb").read()).numpy()[:, :28]
-        _assert_shows(_canvas(driver, "input"), example)
-        _assert_shows(_canvas(driver, "output"),
+        _assert_shows(browser.canvas(driver, "input"), example)
+        _assert_shows(browser.canvas(driver, "output"),
                       images.to_uint8(translator.translate(example[None]))[0])
         # ... and translates an uploaded picture.
         pixels = np.zeros((28, 28, 1), np.uint8)
@@ -165,8 +156,8 @@ def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_
         upload.write_bytes(tf.io.encode_png(pixels).numpy())
         driver.find_element("id", "upload").send_keys(str(upload))
         browser.wait_for(driver, "return window.gallery.drawn === 2")
-        _assert_shows(_canvas(driver, "input"), pixels)
-        _assert_shows(_canvas(driver, "output"),
+        _assert_shows(browser.canvas(driver, "input"), pixels)
+        _assert_shows(browser.canvas(driver, "output"),
                       images.to_uint8(translator.translate(pixels[None]))[0])
         # ... and a drawing: a stroke across the input, translated when the pen lifts.
         from selenium.webdriver.common.action_chains import ActionChains
@@ -175,8 +166,8 @@ def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_
         ActionChains(driver).move_to_element_with_offset(canvas, -60, -60).click_and_hold() \
             .move_by_offset(120, 120).release().perform()
         browser.wait_for(driver, "return window.gallery.drawn === 3")
-        drawn = _canvas(driver, "input")[..., :1]
+        drawn = browser.canvas(driver, "input")[..., :1]
         assert (drawn != pixels).sum() > 10  # the stroke is there
-        _assert_shows(_canvas(driver, "output"),
+        _assert_shows(browser.canvas(driver, "output"),
                       images.to_uint8(translator.translate(drawn[None]))[0])
         assert browser.errors(driver) == []

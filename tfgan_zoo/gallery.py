@@ -135,12 +135,6 @@ def build(out, names=None, replace=False):
 
 
 # ------------------------------------------------------------------ pages
-def _png(pixels):
-    import tensorflow as tf
-
-    return tf.io.encode_png(pixels).numpy()
-
-
 def _page(site, name, entry):
     """Writes site/NAME/ and returns what the index shows of it."""
     model = presets.load(name)
@@ -187,12 +181,10 @@ def _page(site, name, entry):
 def _gan_figures(gan, folder):
     labels = gan.class_cycle(8)
     walk = gan.interpolate(0, 1, steps=8, labels=None if labels is None else (0, 1))
-    files.write_bytes(os.path.join(folder, "walk.png"),
-                      _png(images.grid(images.to_uint8(walk), columns=8)))
+    images.save_samples(walk, os.path.join(folder, "walk.png"), columns=8)
     sweep = np.concatenate([gan.generate(8, seed=0, labels=labels, truncation=psi)
                             for psi in SWEEP])
-    files.write_bytes(os.path.join(folder, "truncation.png"),
-                      _png(images.grid(images.to_uint8(sweep), columns=8)))
+    images.save_samples(sweep, os.path.join(folder, "truncation.png"), columns=8)
     classes = "" if labels is None else ", from class 0 to class 1"
     return ('<section aria-labelledby="pictures"><h2 id="pictures">Pictures</h2>'
             '<figure><img class="pixels" src="walk.png" alt="A latent walk of 8 images, from '
@@ -214,7 +206,8 @@ def _examples(folder, shape):
 
     with open(os.path.join(folder, "samples.png"), "rb") as f:
         grid = tf.io.decode_png(f.read(), channels=shape[-1]).numpy()
-    files.write_bytes(os.path.join(folder, "examples.png"), _png(grid[:shape[0]]))
+    files.write_bytes(os.path.join(folder, "examples.png"),
+                      tf.io.encode_png(grid[:shape[0]]).numpy())
     return (grid.shape[1] + 1) // (shape[1] + 1)
 
 

@@ -102,11 +102,7 @@ def _pixels_and_latents(driver, name):
             f"return Array.from(window.gallery.latents(16, {seed}, {config['latent_dim']}))"))
         tf_latents.append(np.ravel(gan.latents(16, seed)))
     page, tf_latents = np.array(page, np.float32), np.array(tf_latents)
-    width, height, data = driver.execute_script(
-        "const c = document.getElementById('samples');"
-        "return [c.width, c.height, Array.from(c.getContext('2d')"
-        ".getImageData(0, 0, c.width, c.height).data)];")
-    got = np.array(data, np.uint8).reshape(height, width, 4)[..., :3].astype(int)
+    got = browser.canvas(driver, "samples").astype(int)
     want = images.grid(images.to_uint8(gan.generate(16, seed=0, labels=gan.class_cycle(16))),
                        config["columns"])
     want = np.repeat(want, 3, axis=-1) if want.shape[-1] == 1 else want
