@@ -7,6 +7,13 @@ import threading
 from unittest import mock
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# `pytest -n N` (pytest.ini): N workers share the cores, so each worker's
+# TensorFlow (and the processes its tests start) gets its share of them for
+# an op's threads. TF's default, every core in every worker, oversubscribes
+# them: its threads spin against each other's.
+if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
+    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(max(
+        1, len(os.sched_getaffinity(0)) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))))
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

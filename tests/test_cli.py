@@ -157,6 +157,9 @@ def test_a_killed_train_leaves_no_half_written_file(npz, tmp_path):
     (["finetune", "dcgan_fashion_mnist", "--freeze-d", "-2"],
      "argument --freeze-d: must be an integer >= 0; got -2"),
     (["sample", "dcgan_fashion_mnist", "--num", "0"], "argument --num: must be an integer >= 1"),
+    (["train", "--image-size", "0"], "argument --image-size: '0' is not a size: give HxW in "
+                                     "pixels, e.g. 64x48, or 64 for 64x64"),
+    (["finetune", "dcgan_emoji64", "--image-size", "64y"], "argument --image-size: '64y' is"),
     (["evaluate", "m.keras", "--num-real", "-3"], "argument --num-real: must be an integer >= 1"),
 ])
 def test_numbers_out_of_range_are_usage_errors_in_the_clis_words(args, message, capsys):

@@ -205,6 +205,57 @@ def test_a_folder_of_images_is_a_data_source_with_class_folders_and_splits(tmp_p
     assert info["num_classes"] == 2 and info["num_examples"] == 5
 
 
+def _central_crop_resized(image, size):
+    """The reference: numpy's central crop to the aspect of `size`, then TF's
+    antialiased bilinear resize, rounded to uint8."""
+    import tensorflow as tf
+
+    h, w = image.shape[:2]
+    scale = min(h / size[0], w / size[1])
+    ch, cw = round(size[0] * scale), round(size[1] * scale)
+    top, left = (h - ch) // 2, (w - cw) // 2
+    crop = image[top:top + ch, left:left + cw].astype(np.float32)
+    resized = tf.image.resize(crop, size, method="bilinear", antialias=True).numpy()
+    return np.clip(np.rint(resized), 0, 255).astype(np.uint8)
+
+
+def test_image_size_crops_and_resizes_every_source(tmp_path):
+    rng = np.random.default_rng(1)
+    tall = rng.integers(0, 256, (12, 8, 3), dtype=np.uint8)
+    wide = rng.integers(0, 256, (6, 9, 3), dtype=np.uint8)
+    flat = np.full((7, 7, 3), (200, 30, 90), np.uint8)
+    from PIL import Image
+
+    os.makedirs(tmp_path / "mixed")
+    for name, image in (("a.png", tall), ("b.png", wide), ("c.png", flat)):
+        Image.fromarray(image).save(tmp_path / "mixed" / name)
+    with pytest.raises(ValueError, match=r"one size \(and channel count\); convert them, or "
+                                         r"resize them with image_size=\(H, W\) \(--image-size HxW\)"):
+        data.load_arrays(str(tmp_path / "mixed"))
+    x, _ = data.load_arrays(str(tmp_path / "mixed"), image_size=4)
+    assert x.shape == (3, 4, 4, 3) and x.dtype == np.uint8
+    for got, image in zip(x, (tall, wide)):
+        np.testing.assert_array_equal(got.astype(int), _central_crop_resized(image, (4, 4)))
+    assert (x[2] == flat[0, 0]).all()  # a flat colour stays that colour
+
+    # Arrays, .npz files (uint8 or floats) and TFDS names take it too; (H, W) for other shapes.
+    arrays = rng.integers(0, 256, (3, 10, 10), dtype=np.uint8)
+    x, _ = data.load_arrays(arrays, image_size=(5, 3))
+    np.testing.assert_array_equal(x[1], _central_crop_resized(arrays[1, ..., None], (5, 3)))
+    floats, _ = data.load_arrays(arrays / 127.5 - 1.0, image_size=(5, 3))
+    assert floats.dtype == np.float32 and -1 <= floats.min() and floats.max() <= 1
+    np.testing.assert_allclose((floats + 1) * 127.5, x, atol=0.51)
+    with mock_tfds(num_examples=16):
+        ds, info = data.load_images("tfds:fashion_mnist", batch_size=8, image_size=32)
+        assert info["image_shape"] == (32, 32, 1) and next(iter(ds)).shape == (8, 32, 32, 1)
+        x, _ = data.load_arrays("tfds:fashion_mnist", image_size=14)
+        assert x.shape == (16, 14, 14, 1)
+    for bad in (0, (4, 0), (4, 4, 4), 2.5):
+        with pytest.raises(ValueError, match="image_size must be an integer >= 1 or "
+                                             r"\(height, width\) integers >= 1; got"):
+            data.load_arrays(arrays, image_size=bad)
+
+
 @pytest.mark.parametrize("layout, split, message", [
     ({"a.png": 0}, "test", r"flat is a folder of training images with no test split: move "
                            r"them into .*flat/train/"),

@@ -81,6 +81,28 @@ def test_cli_finetune_and_sample_from_a_preset(gan_preset, npz, tmp_path):
     assert np.load(tmp_path / "s.npy").shape == (4, 8, 8, 1)
 
 
+def test_pictures_of_another_size_are_refused_or_resized_to_the_preset(gan_preset, tmp_path):
+    from PIL import Image
+    from tfgan_zoo import cli
+
+    _, directory = gan_preset
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for i, image in enumerate(np.random.default_rng(3).integers(0, 256, (16, 12, 10),
+                                                                 dtype=np.uint8)):
+        Image.fromarray(image).save(folder / f"{i}.png")
+    out = tmp_path / "run"
+    with pytest.raises(ValueError, match=r"pictures has 12x10x1 images but .*tiny_gan makes "
+                                         r"8x8x1: resize them with image_size=\(8, 8\) "
+                                         r"\(--image-size 8x8\)\.$"):
+        tfgan_zoo.finetune(directory, str(folder), str(out), batch_size=16, verbose=0)
+    assert not out.exists()  # refused before anything was written
+    assert cli.main(["finetune", directory, "--data", str(folder), "--image-size", "8",
+                     "--batch-size", "16", "--out", str(out)]) == 0
+    assert json.load(open(out / "run.json"))["image_size"] == [8, 8]
+    assert tfgan_zoo.load(str(out / "model.keras")).generate(2).shape == (2, 8, 8, 1)
+
+
 def test_a_short_finetune_gets_an_ema_that_follows_it(npz, tmp_path, capsys):
     g, d = networks("dcgan", (8, 8, 1), latent_dim=4, width=4)
     gan = tfgan_zoo.GAN(g, d)

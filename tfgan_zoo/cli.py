@@ -38,7 +38,7 @@ def _parser(argv=None):
                             "extractors: the same, with labels; translators: an .npz with "
                             "a_train and b_train, a folder with trainA/ and trainB/, or "
                             "tfds:NAME")
-    _data_options(train)
+    _data_options(train, resize=True)
     train.add_argument("--epochs", type=int, default=1, help="epochs in all (default: 1)")
     train.add_argument("--batch-size", type=int, default=64,
                        help="global batch size (default: 64)")
@@ -86,7 +86,7 @@ def _parser(argv=None):
                           help="an .npz with x_train (and y_train for a conditional "
                                "preset), a folder of PNG/JPEG files (in class folders for "
                                "a conditional preset), or tfds:NAME")
-    _data_options(finetune)
+    _data_options(finetune, resize=True)
     finetune.add_argument("--epochs", type=int, default=1, help="(default: 1)")
     finetune.add_argument("--batch-size", type=int, default=64, help="(default: 64)")
     finetune.add_argument("--out", required=True, help="the run's folder")
@@ -306,13 +306,31 @@ def _divergence_option(parser):
                              "with an error, or warn and go on (default: stop)")
 
 
-def _data_options(parser, what="float images", limit=True):
+def _data_options(parser, what="float images", limit=True, resize=False):
     parser.add_argument("--pixel-range", choices=("0,1", "-1,1", "0,255"),
                         help=f"the range of {what} (uint8 is 0..255); floats that all "
                              "lie in [0, 1] are refused without it")
+    if resize:
+        parser.add_argument("--image-size", type=_image_size, metavar="HxW",
+                            help="resize the images to H x W pixels (64 for 64x64): the "
+                                 "largest central crop of that shape, antialiased "
+                                 "(default: as they are, one size)")
     if limit:
         parser.add_argument("--limit", type=int,
                             help="use only the first N training images (default: all)")
+
+
+def _image_size(text):
+    """The type of --image-size: "64x48" -> (64, 48), "64" -> (64, 64)."""
+    height, _, width = text.lower().partition("x")
+    try:
+        size = (int(height), int(width or height))
+    except ValueError:
+        size = (0, 0)
+    if min(size) < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size: give HxW in pixels, e.g. 64x48, or 64 for 64x64")
+    return size
 
 
 def _version():
@@ -376,6 +394,7 @@ def main(argv=None):
                 resume=args.resume, num_classes=args.num_classes,
                 pixel_range=args.pixel_range, on_divergence=args.on_divergence,
                 augment=args.augment, decay_epochs=args.decay_epochs,
+                image_size=args.image_size,
                 **{o.name: getattr(args, o.name) for o in _options(args)})
             print(f"Wrote {os.path.join(args.out, 'model.keras')}")
         elif args.command == "finetune":
@@ -385,7 +404,7 @@ def main(argv=None):
                 freeze_d=args.freeze_d, ema_decay=args.ema_decay, seed=args.seed,
                 limit=args.limit, strategy=args.strategy, resume=args.resume,
                 pixel_range=args.pixel_range, on_divergence=args.on_divergence,
-                augment=args.augment)
+                augment=args.augment, image_size=args.image_size)
             print(f"Wrote {os.path.join(args.out, 'model.keras')}")
         elif args.command == "publish":
             path = tfgan_zoo.publish(

@@ -12,6 +12,7 @@ layout), `"tfds:NAME"`, or arrays `(a, b)`.
 """
 import functools
 import hashlib
+import numbers
 import os
 import socket
 import zipfile
@@ -20,7 +21,9 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo.files import atomic_path
+from tfgan_zoo.images import resize
 
+RESIZE_HINT = "image_size=(H, W) (--image-size HxW)"
 DATA_HOME = os.environ.get("TFGAN_ZOO_DATA",
                            os.path.join(os.path.expanduser("~"), ".cache", "tfgan_zoo", "datasets"))
 SOURCES_HELP = ("a .npz file with x_train (uint8 [N, H, W(, C)]), a folder of PNG/JPEG "
@@ -189,22 +192,47 @@ def derived_npz(name, source, keys, build, out=None):
     return out
 
 
-def load_arrays(source, split="train", pixel_range=None):
+def load_arrays(source, split="train", pixel_range=None, image_size=None):
     """(x [N, H, W, C], y or None) from an .npz path, a data set name or arrays.
 
     A name such as `fashion_mnist` is `$TFGAN_ZOO_DATA/fashion_mnist.npz` when
     that file exists (default folder `~/.cache/tfgan_zoo/datasets`), else the
     TFDS data set of that name (downloaded once by TFDS). `pixel_range`: see
-    `check_images`.
+    `check_images`. `image_size` (an int, or (height, width)) resizes the
+    images to it (`images.resize`: a central crop to its aspect ratio, then
+    antialiased bilinear); a folder's images may then differ in size.
     """
-    return _arrays(source, split, pixel_range)[:2]
+    return _arrays(source, split, pixel_range, image_size)[:2]
 
 
-def _arrays(source, split, pixel_range):
+def check_image_size(size):
+    """`size` (an int for a square, or (height, width)) as a (height, width)
+    tuple; None stays None."""
+    if size is None:
+        return None
+    pair = (size, size) if isinstance(size, numbers.Integral) else (
+        tuple(size) if isinstance(size, (tuple, list)) else ())
+    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
+                                 and v >= 1 for v in pair):
+        raise ValueError(f"image_size must be an integer >= 1 or (height, width) integers "
+                         f">= 1; got {size!r}.")
+    return tuple(int(v) for v in pair)
+
+
+def _resized(x, size, chunk=1024):
+    """Images `x` (uint8 or float, [N, H, W, C]) at `size`, a chunk at a time."""
+    if size is None or x.shape[1:3] == size:
+        return x
+    return np.concatenate([resize(x[i:i + chunk], size).numpy()
+                           for i in range(0, len(x), chunk)])
+
+
+def _arrays(source, split, pixel_range, size=None):
     """`load_arrays` and the number of classes the data declares (or None)."""
+    size = check_image_size(size)
     declared = None
     if isinstance(source, (str, os.PathLike)) and os.path.isdir(source):
-        x, y, names = read_image_folder(os.fspath(source), split)
+        x, y, names = read_image_folder(os.fspath(source), split, size)
         declared = None if names is None else len(names)
         return check_images(x, pixel_range), (
             None if y is None else check_labels(y, len(x), declared)), declared
@@ -218,8 +246,13 @@ def _arrays(source, split, pixel_range):
             name = source.removeprefix("tfds:")
             builder = _tfds_builder(name, where=f"no {local}")
             _prepare(builder, name)
-            x, y = tfds.as_numpy(builder.as_dataset(split=split, batch_size=-1,
-                                                    as_supervised=True))
+            if size is None:
+                ds = builder.as_dataset(split=split, batch_size=-1, as_supervised=True)
+            else:  # one image at a time: they may differ in size
+                ds = builder.as_dataset(split=split, as_supervised=True).map(
+                    lambda image, label: (resize(image[None], size)[0], label)
+                ).batch(2**31 - 1).get_single_element()
+            x, y = tfds.as_numpy(ds)
             return check_images(x, pixel_range), check_labels(y, len(x)), None
         source = local
     if isinstance(source, (str, os.PathLike)):
@@ -231,7 +264,7 @@ def _arrays(source, split, pixel_range):
         x, y = source
     else:
         x, y = source, None
-    x = check_images(x, pixel_range)
+    x = _resized(check_images(x, pixel_range), size)
     return x, (None if y is None else check_labels(y, len(x), declared)), declared
 
 
@@ -286,7 +319,7 @@ def _scale(images):
 
 
 def load_images(source, batch_size, labels=False, split="train", shuffle=True, seed=0,
-         limit=None, epochs=None, num_classes=None, pixel_range=None):
+         limit=None, epochs=None, num_classes=None, pixel_range=None, image_size=None):
     """Returns `(dataset, info)`.
 
     `dataset` yields `images` or `(images, labels)` batches, float32 in
@@ -296,7 +329,8 @@ def load_images(source, batch_size, labels=False, split="train", shuffle=True, s
     `info` describes the data (`describe`). The number of classes is `num_classes` when given,
     else the data's own (TFDS's class label, an .npz's `num_classes` or
     `class_names`), else inferred as `count_classes` does; labels outside it
-    are refused. `pixel_range`: see `check_images`.
+    are refused. `pixel_range`: see `check_images`; `image_size`: see
+    `load_arrays`.
 
     By default the dataset is one epoch, reshuffled each time it is iterated.
     With `epochs=range(k, n)` it holds epochs k..n-1 in a row, epoch e
@@ -305,9 +339,10 @@ def load_images(source, batch_size, labels=False, split="train", shuffle=True, s
     `steps_per_epoch=info["steps_per_epoch"], initial_epoch=k, epochs=n`.
     """
     if isinstance(source, str) and source.startswith("tfds:"):
-        ds, shape, num, num_classes = _tfds(source[len("tfds:"):], split, labels, num_classes)
+        ds, shape, num, num_classes = _tfds(source[len("tfds:"):], split, labels, num_classes,
+                                            check_image_size(image_size))
     else:
-        x, y, declared = _arrays(source, split, pixel_range)
+        x, y, declared = _arrays(source, split, pixel_range, image_size)
         if labels and y is None:
             raise ValueError(f"Labels were asked for but {source!r} has none "
                              f"(an .npz needs y_{split}).")
@@ -500,9 +535,10 @@ def _read_folders(path, split, paired):
     return [_decode_files(folder, n) for folder, n in zip(folders, names)]
 
 
-def read_image_folder(path, split="train"):
+def read_image_folder(path, split="train", image_size=None):
     """(x uint8 [N, H, W, C], y int [N] or None, class names) of a folder of
-    PNG/JPEG files of one size, in file-name order.
+    PNG/JPEG files of one size (or any sizes, resized to `image_size`: see
+    `load_arrays`), in file-name order.
 
     The folder holds the training images; with `train/` and `test/` folders
     inside, those are the splits. Images in sub-folders, one per class (as
@@ -524,7 +560,7 @@ def read_image_folder(path, split="train"):
         raise ValueError(f"{root} holds both images and folders ({classes[0]}/): put every "
                          "image in a class folder, or none.")
     if files:
-        return _decode_files(root, files), None, None
+        return _decode_files(root, files, image_size), None, None
     if root != path:  # the test split's classes are the training split's
         known = _subfolders(os.path.join(path, "train"))
         if set(classes) - set(known):
@@ -536,14 +572,14 @@ def read_image_folder(path, split="train"):
         folder = os.path.join(root, name)
         found = _image_names(folder) if os.path.isdir(folder) else []
         if found:
-            x.append(_decode_files(folder, found))
+            x.append(_decode_files(folder, found, image_size))
             y.append(np.full(len(found), label, np.int64))
     if not x:
         raise ValueError(f"{root} has no PNG or JPEG files ({', '.join(IMAGE_FILES)}), "
                          "directly or in class folders.")
     if any(a.shape[1:] != x[0].shape[1:] for a in x):
         raise ValueError(f"The class folders of {root} hold images of different sizes: "
-                         "resize them to one.")
+                         f"resize them to one with {RESIZE_HINT}.")
     return np.concatenate(x), np.concatenate(y), classes
 
 
@@ -557,22 +593,25 @@ def _subfolders(folder):
     return sorted(n for n in os.listdir(folder) if os.path.isdir(os.path.join(folder, n)))
 
 
-def _decode_files(folder, names):
-    images = []
+def _decode_files(folder, names, size=None):
+    decoded = []
     for name in names:
         path = os.path.join(folder, name)
         try:
-            image = tf.io.decode_image(tf.io.read_file(path), expand_animations=False).numpy()
+            image = tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
         except tf.errors.OpError as e:
             raise ValueError(f"{path} does not decode as an image ({e.message.strip()}): "
                              "replace or remove it.") from None
-        if images and image.shape != images[0].shape:
+        image = (image if size is None else resize(image[None], size)[0]).numpy()
+        if decoded and image.shape != decoded[0].shape:
+            what = ("channel count" if size else "size (and channel count)")
+            hint = "" if size else f", or resize them with {RESIZE_HINT}"
             raise ValueError(f"{path} is {'x'.join(map(str, image.shape))} but "
                              f"{os.path.join(folder, names[0])} is "
-                             f"{'x'.join(map(str, images[0].shape))}: the images of a "
-                             "folder must have one size (and channel count); resize them.")
-        images.append(image)
-    return np.stack(images)
+                             f"{'x'.join(map(str, decoded[0].shape))}: the images of a "
+                             f"folder must have one {what}; convert them{hint}.")
+        decoded.append(image)
+    return np.stack(decoded)
 
 
 def _tfds_builder(name, need="", give=SOURCES_HELP, where="no local file or folder"):
@@ -661,7 +700,7 @@ def _tfds_domains(name, split, limit):
     return (a, b), (shape_a, shape_b), (num_a, num_b)
 
 
-def _tfds(name, split, labels, num_classes=None):
+def _tfds(name, split, labels, num_classes=None, size=None):
     import tensorflow_datasets as tfds  # heavy import: only when asked for
 
     builder = _tfds_builder(name)
@@ -681,9 +720,12 @@ def _tfds(name, split, labels, num_classes=None):
     num = int(ds.cardinality())
     if num < 0:  # unknown cardinality
         num = builder.info.splits[split].num_examples
-    if None in shape:
-        raise ValueError(f"tfds:{name} has images of varying size {shape}; resize them to "
-                         "a fixed size first.")
+    if size is not None:
+        shape = size + shape[2:]
+        ds = ds.map(lambda x, y: (resize(x[None], size)[0], y))
+    if None in shape[:2]:
+        raise ValueError(f"tfds:{name} has images of varying size {shape}: resize them to "
+                         "one with image_size=(H, W) (--image-size HxW).")
     return ((ds if labels else ds.map(lambda x, y: x)), shape, num,
             (num_classes or declared) if labels else None)
 

@@ -158,7 +158,8 @@ def _strip(pixels):
     return tf.reshape(tf.transpose(padded, [1, 0, 2, 3]), [height, -1, channels])[:, :-1]
 
 
-def _image_shape(network):
+def image_shape(network):
+    """The (height, width, channels) of a generator's image input."""
     return tuple(int(d) for d in network.inputs[0].shape[1:])
 
 
@@ -222,7 +223,7 @@ def _checked_truncation(truncation):
 # --------------------------------------------------------------- signatures
 def _translator_signatures(model, reverse):
     generator = _generator(model, reverse)
-    shape = _image_shape(generator)
+    shape = image_shape(generator)
     height, width, channels = shape
 
     def translate(images):
@@ -340,7 +341,7 @@ def _litert_signature(model, reverse, class_weights=False, batch_size=None):
     if isinstance(model, Translator):
         return (lambda images: {"images": tf.cast(generator(images, training=False),
                                                   tf.float32)},
-                [tf.TensorSpec([n, *_image_shape(generator)], tf.float32, name="images")])
+                [tf.TensorSpec([n, *image_shape(generator)], tf.float32, name="images")])
     images_from = _images_fn(model)
     z = tf.TensorSpec([n, model.latent_dim], tf.float32, name="z")
     if model.conditional and class_weights:
@@ -371,7 +372,7 @@ def _warmup_protos():
 
 def _warmup_inputs(gan, signature, count, reverse=False):
     if isinstance(gan, Translator):
-        blank = np.zeros((count,) + _image_shape(_generator(gan, reverse)), np.float32)
+        blank = np.zeros((count,) + image_shape(_generator(gan, reverse)), np.float32)
         if signature == "serving_default":
             return {"images": blank}
         png = tf.io.encode_png(np.full(blank.shape[1:], 127, np.uint8)).numpy()
@@ -519,7 +520,7 @@ def _calibration(gan, num, images, reverse, class_weights=False):
             raise ValueError("int8 quantization of a translator needs calibration images "
                              "like its inputs (calibration_images=, --calibration-data).")
         pixels = image_utils.to_float(images)
-        want = _image_shape(_generator(gan, reverse))
+        want = image_shape(_generator(gan, reverse))
         if pixels.ndim != 4 or pixels.shape[1:] != want or not len(pixels):
             raise ValueError(f"Calibration images must be [N, {', '.join(map(str, want))}] "
                              f"like the generator's inputs, got shape {pixels.shape}.")

@@ -52,7 +52,7 @@ def _tarball(package):
         os.makedirs(cache, exist_ok=True)
         with files.atomic_path(path) as tmp:
             try:
-                presets._download(package["tarball"], tmp, presets._timeout(None))
+                presets.download(package["tarball"], tmp)
             except OSError as error:
                 raise OSError(f"Could not download {package['name']} {package['version']} from "
                               f"{package['tarball']}: {error}. The gallery vendors it from "
@@ -153,7 +153,7 @@ def _page(site, name, entry):
         config.update(shape=list(shape), latent_dim=int(model.latent_dim),
                       num_classes=model.num_classes)
     else:
-        config["input_shape"] = list(export._image_shape(model.generator))
+        config["input_shape"] = list(export.image_shape(model.generator))
         zeros = np.zeros([1] + config["input_shape"], np.float32)
         config["shape"] = list(model.translate(zeros).shape[1:])
         config["examples"] = _examples(folder, config["input_shape"])

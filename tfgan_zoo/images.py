@@ -22,6 +22,22 @@ def to_uint8(images):
     return np.clip(np.rint((np.asarray(images) + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
+def resize(images, size):
+    """[N, H, W, C] images (uint8, or floats in [-1, 1]; arrays or tensors)
+    at `size` (height, width), same dtype: the largest central crop of that
+    aspect ratio, resized bilinearly with antialiasing (as
+    `keras.utils.image_dataset_from_directory(..., crop_to_aspect_ratio=True)`,
+    antialiased so that photos shrink without aliasing). Returns a tensor."""
+    import keras
+
+    resized = keras.ops.image.resize(tf.cast(images, tf.float32), tuple(size),
+                                     antialias=True, crop_to_aspect_ratio=True,
+                                     data_format="channels_last")
+    if tf.as_dtype(images.dtype) == tf.uint8:
+        return tf.cast(tf.clip_by_value(tf.round(resized), 0, 255), tf.uint8)
+    return tf.clip_by_value(resized, -1.0, 1.0)
+
+
 def grid(images, columns=None):
     """[N, H, W, C] -> one [rows*H, columns*W, C] image, 1-pixel gaps."""
     images = np.asarray(images)

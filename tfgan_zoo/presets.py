@@ -139,7 +139,7 @@ def fetch(url, sha256=None, name=None, timeout=None):
     and the temporary folders of fetches that were killed are removed by the
     next one. A cached copy is used without the network. When two processes
     fetch at once, the first rename wins and both use that copy. `timeout`:
-    the seconds a stalled download waits (see `_download`; default
+    the seconds a stalled download waits (see `download`; default
     `$TFGAN_ZOO_DOWNLOAD_TIMEOUT`, else 60).
     """
     name = name or os.path.basename(url).split(".")[0]
@@ -162,7 +162,7 @@ def _fetch_into(tmp, url, sha256, name, timeout):
     archive = tmp + ".tar.gz"  # a sibling with tmp's .partial-PID- name
     try:
         try:
-            _download(url, archive, timeout)
+            download(url, archive, timeout)
         except (OSError, http.client.HTTPException) as error:
             if isinstance(getattr(error, "reason", error), TimeoutError):
                 error = (f"the server sent less than {MIN_PROGRESS} bytes in {timeout:g} s. "
@@ -197,15 +197,16 @@ def _timeout(timeout):
     return seconds
 
 
-def _download(url, path, timeout):
+def download(url, path, timeout=None):
     """Streams `url` into the file `path`, with a Keras progress bar.
 
     A stalled server raises `TimeoutError`: a read that waits `timeout`
-    seconds, or fewer than `MIN_PROGRESS` bytes in `timeout` seconds (a
+    seconds (default `$TFGAN_ZOO_DOWNLOAD_TIMEOUT`, else 60), or fewer than `MIN_PROGRESS` bytes in `timeout` seconds (a
     server that trickles a byte every few seconds never trips a per-read
     timeout, so the rate is bounded too). A transfer cut short raises
     `OSError`.
     """
+    timeout = _timeout(timeout)
     with urllib.request.urlopen(url, timeout=timeout) as response, open(path, "wb") as f:
         size = response.headers.get("Content-Length")
         size = int(size) if size else None

@@ -31,6 +31,7 @@ APPLIES = {"conditional": ("generation",), "d_steps": ("generation",),
            "ema_decay": ("generation",), "simultaneous": ("generation",),
            "augment": ("generation",),
            "num_classes": ("generation", "extraction"),
+           "image_size": ("generation", "extraction"),
            "loss": ("generation",) + TRANSLATION, "beta_1": ("generation",) + TRANSLATION}
 
 
@@ -39,7 +40,7 @@ def train(data_source, out, family, loss=None, epochs=1,
           beta_1=None, ema_decay=None, simultaneous=False, seed=0, limit=None,
           strategy="default", resume=True, verbose="auto", num_classes=None,
           pixel_range=None, on_divergence="stop", augment=None, decay_epochs=None,
-          **family_options):
+          image_size=None, **family_options):
     """Trains a model of `family` (see `families`) on `data_source` into `out`.
 
     The family's task picks the data (`data.LOADERS`: images, with labels
@@ -62,8 +63,8 @@ def train(data_source, out, family, loss=None, epochs=1,
     model.keras). `batch_size` is global; `strategy` is a name for
     `distribute.get_strategy` or a `tf.distribute.Strategy`.
     `learning_rate` and `beta_1` override the defaults (for GANs, the
-    loss's `RECIPES`); `num_classes` and `pixel_range` see
-    `data.load_images`. A GAN run whose discriminator logits explode or
+    loss's `RECIPES`); `num_classes`, `pixel_range` and `image_size` (an
+    int or (height, width): the images resized to it) see `data.load_images`. A GAN run whose discriminator logits explode or
     whose generator collapses stops with `callbacks.TrainingDiverged`
     (`on_divergence="stop"`) or warns (`"warn"`); see
     `callbacks.DivergenceGuard`. `augment` ("none", "diffaugment", a
@@ -81,10 +82,11 @@ def train(data_source, out, family, loss=None, epochs=1,
                           limit=limit, num_classes=num_classes, decay_epochs=decay_epochs)
     module = families.get(family)
     family_options = families.check_options(family, family_options)
+    image_size = data.check_image_size(image_size)
     task = module.TASK
     given = {"conditional": conditional, "d_steps": d_steps, "ema_decay": ema_decay,
              "simultaneous": simultaneous, "num_classes": num_classes, "loss": loss,
-             "beta_1": beta_1, "augment": augment}
+             "beta_1": beta_1, "augment": augment, "image_size": image_size}
     for name, value in given.items():
         if value not in (None, False) and task not in APPLIES[name]:
             raise ValueError(f"{name} does not apply to family {family!r} ({task}): it "
@@ -104,13 +106,15 @@ def train(data_source, out, family, loss=None, epochs=1,
     # Recorded only when set, so that run.json files of older runs still match.
     for key, value in (("beta_1", beta_1), ("simultaneous", simultaneous or None),
                        ("num_classes", num_classes), ("pixel_range", pixel_range),
-                       ("augment", augment), ("decay_epochs", decay_epochs)):
+                       ("augment", augment), ("decay_epochs", decay_epochs),
+                       ("image_size", image_size and list(image_size))):
         if value is not None:
             run[key] = value
     labels = conditional or task == "extraction"
     load = functools.partial(data.LOADERS[task], data_source, batch_size, seed=seed,
                              limit=limit, pixel_range=pixel_range,
-                             **({"labels": labels, "num_classes": num_classes}
+                             **({"labels": labels, "num_classes": num_classes,
+                                 "image_size": image_size}
                                 if task not in TRANSLATION else {}))
 
     def build(info):
@@ -164,7 +168,7 @@ def _compile(model, task, loss, learning_rate, beta_1, d_steps, ema_decay, simul
 def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=None,
              freeze_d=0, ema_decay=None, seed=0, limit=None, strategy="default",
              resume=True, verbose="auto", pixel_range=None, on_divergence="stop",
-             augment=None):
+             augment=None, image_size=None):
     """Continues training a preset's G and D (and EMA G) on `data_source`.
 
     Keeps the preset's loss and settings with fresh optimizers of the same
@@ -175,27 +179,39 @@ def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=No
     `freeze_d=N` freezes the first N weight layers of the discriminator
     (FreezeD, Mo et al. 2020, arXiv:2002.10964). `augment` as in `train`
     (None keeps the preset's; "ada" adapts p five times faster than from
-    scratch, 100 kimg from 0 to 1, as the ADA paper fine-tunes). Writes
+    scratch, 100 kimg from 0 to 1, as the ADA paper fine-tunes). The data's
+    images must have the preset's size, or be resized to it with
+    `image_size` (as in `train`). Writes
     `out`, resumes and guards against divergence as `train` does.
     """
     checks.check_settings(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                     freeze_d=freeze_d, ema_decay=ema_decay, limit=limit)
     augmentation.get(augment)  # an unknown policy fails before the preset is read
+    image_size = data.check_image_size(image_size)
     preset_gan = presets.load_as(preset, (GAN,), "finetune continues a GAN preset")
     num_classes = preset_gan.num_classes
     run = {"preset": preset, "data": str(data_source), "batch_size": batch_size,
            "learning_rate": learning_rate, "freeze_d": freeze_d, "ema_decay": ema_decay,
            "seed": seed, "limit": limit}
-    for key, value in (("pixel_range", pixel_range), ("augment", augment)):
+    for key, value in (("pixel_range", pixel_range), ("augment", augment),
+                       ("image_size", image_size and list(image_size))):
         if value is not None:  # recorded only when set, as train does
             run[key] = value
 
     load = functools.partial(data.load_images, data_source, batch_size,
                              labels=num_classes is not None, seed=seed, limit=limit,
-                             num_classes=num_classes, pixel_range=pixel_range)
+                             num_classes=num_classes, pixel_range=pixel_range,
+                             image_size=image_size)
 
     def build(info):
         gan = preset_gan
+        makes, has = tuple(gan.generator.output_shape[1:]), info["image_shape"]
+        if has != makes:
+            fix = (f"convert them to {makes[2]} channel(s)" if has[:2] == makes[:2] else
+                   f"resize them with image_size={makes[:2]} (--image-size "
+                   f"{makes[0]}x{makes[1]})")
+            raise ValueError(f"{data_source} has {'x'.join(map(str, has))} images but {preset} "
+                             f"makes {'x'.join(map(str, makes))}: {fix}.")
         weighted = [layer for layer in gan.discriminator.layers if layer.weights]
         if freeze_d > len(weighted):
             raise ValueError(f"freeze_d={freeze_d} but the discriminator has only "
