@@ -23,6 +23,28 @@ from paused_cli import PAUSED  # noqa: E402
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets")
 
 
+# The test files that take longest (pytest --durations=0, 2026-12-02), longest
+# first. `pytest -n 2 --dist loadfile` hands out whole files in collection
+# order (pytest.ini: --no-loadscope-reorder), so these start first and the run
+# does not end with one worker on a long file while the other idles. (Each
+# worker has its share of the cores, above, so two long files side by side do
+# not slow each other.)
+SLOWEST_FILES = ["test_distribute.py", "test_presets.py", "test_training.py",
+                 "test_training_resume.py", "test_cli.py", "test_export_translators.py",
+                 "test_translator.py", "test_export.py", "test_tools_bench.py",
+                 "test_zoo_models_r3gan.py", "test_metrics_real_data.py",
+                 "test_training_finetune_presets.py", "test_training_finetune.py"]
+
+
+def pytest_collection_modifyitems(items):
+    stray = [item.nodeid for item in items
+             if item.get_closest_marker("gpu") and item.path.name != "test_gpu.py"]
+    if stray:  # tools/bench.py gpu --tests runs tests/test_gpu.py alone
+        raise pytest.UsageError(f"GPU tests belong in tests/test_gpu.py: move {stray[0]}.")
+    rank = {name: i for i, name in enumerate(SLOWEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: others as they were
+
+
 def pytest_sessionstart(session):
     """Builds the emoji data sets into TFDS's data folder once, before
     `pytest -n 2` starts its workers (which would otherwise race to build

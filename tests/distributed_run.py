@@ -16,14 +16,14 @@ CONFIGS = {  # name -> GAN.compile arguments (plus "conditional")
     "non_saturating": {"loss": "non_saturating"},
     # the gradient penalty's per-example draws, D steps and the EMA in one config
     "wgan_gp_d_steps_2_ema": {"loss": "wgan_gp", "d_steps": 2, "ema_decay": 0.9},
-    "conditional_hinge_d_steps_2": {"loss": "hinge", "d_steps": 2, "conditional": True},
+    # (Every loss is per example over the global batch, one path: non_saturating stands
+    # for the others. Every augmentation draws through GAN._draw: ADA stands for DiffAugment.)
     # augmentation draws for the global batch; ADA's p from all replicas' D outputs
     # (p moves by 0.32 per step here, so the augmentations change every step)
-    "diffaugment_r1": {"augment": "diffaugment", "r1_weight": 1.0},
     "ada_d_steps_2": {"d_steps": 2, "augment": {
         "class_name": "tfgan_zoo>AdaptiveAugment",
         "config": {"initial_p": 0.5, "speed_kimg": 0.05, "interval": 1}}},
-    # R3GAN: relativistic pairing with R1 and R2 (double backprop per replica)
+    # R3GAN: relativistic pairing with R1 and R2 (double backprop per replica), and labels
     "r3gan_rpgan_r1_r2": {"gan_family": "r3gan", "loss": "rpgan", "r1_weight": 0.5,
                           "r2_weight": 0.5, "conditional": True},
     # image-to-image: family options; the CycleGAN pool fills and swaps (4 steps of 16)

@@ -151,6 +151,14 @@ def test_sha256sums_must_vouch_for_every_file_of_the_folder(good_preset, tmp_pat
         presets.verify(str(directory))
 
 
+# The preset's trained weights through the quantizations that depend on them:
+# float16 (the format the gallery's pages run) and int8 (calibrated on its own
+# outputs). float32 and dynamic-range conversion of each family are checked in
+# test_export.py and test_export_translators.py, and of every preset by
+# `tools/bench.py sample` (BENCHMARKS.md).
+PRESET_QUANTIZATIONS = ("float16", "int8")
+
+
 @pytest.mark.parametrize("name", presets.list_presets())
 def test_every_preset_exports_to_tf_serving_and_litert(name, tmp_path):
     from export_checks import check_serving, check_tflite
@@ -166,7 +174,7 @@ def test_every_preset_exports_to_tf_serving_and_litert(name, tmp_path):
     check_serving(model, path, str(tmp_path))
     inputs = (grid_row(presets.resolve(name), model.generator.inputs[0].shape[1:])
               if isinstance(model, Translator) else None)
-    for quantize in export.QUANTIZATIONS:
+    for quantize in PRESET_QUANTIZATIONS:
         check_tflite(model, export.export_tflite(model, str(tmp_path / f"{quantize}.tflite"),
                                                  quantize=quantize, calibration_images=inputs),
                      quantize, inputs)

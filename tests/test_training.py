@@ -9,9 +9,11 @@ import tfgan_zoo
 
 @pytest.mark.slow
 @pytest.mark.parametrize("loss", ["non_saturating", "least_squares", "wgan_gp"])
-def test_narrow_dcgan_trains_on_5k_fashion_mnist(loss, fashion_mnist, tmp_path):
-    gan = tfgan_zoo.train(fashion_mnist, str(tmp_path), family="dcgan", loss=loss, epochs=2, batch_size=64,
-                          width=32, limit=5000, verbose=0)
+def test_narrow_dcgan_trains_on_2500_fashion_mnist_images(loss, fashion_mnist, tmp_path):
+    # 156 G steps of 32 images (with the loss's recipe: 5 D steps each for wgan_gp).
+    # Measured with these settings: background 0.55, 0.50, 0.41; spread 0.41, 0.24, 0.39.
+    gan = tfgan_zoo.train(fashion_mnist, str(tmp_path), family="dcgan", loss=loss, epochs=2,
+                          batch_size=32, width=32, limit=2500, verbose=0)
     history = json.load(open(tmp_path / "history.json"))
     for name, values in history.items():
         assert np.all(np.isfinite(values)), (name, values)

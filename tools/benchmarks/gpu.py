@@ -109,9 +109,10 @@ def sampling_rate(size, count):
 def gpu_tests():
     """The outcome line of `pytest -m gpu` in a child process ("2 passed",
     "3 skipped", "1 failed, ...")."""
-    # -n 0: one process (pytest.ini asks for 2 workers), for tests that share one device
+    # -n 0: one process (pytest.ini asks for 2 workers), for tests that share one
+    # device; GPU tests live in tests/test_gpu.py (pytest.ini), so only it is collected
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-m", "gpu", "-p",
-                           "no:cacheprovider", os.path.join(common.ROOT, "tests")],
+                           "no:cacheprovider", os.path.join(common.ROOT, "tests", "test_gpu.py")],
                           capture_output=True, text=True, cwd=common.ROOT)
     lines = proc.stdout.strip().splitlines()
     return lines[-1] if lines else proc.stderr[-200:]
