@@ -250,7 +250,7 @@ def _arrays(source, split, pixel_range, size=None):
                 ds = builder.as_dataset(split=split, batch_size=-1, as_supervised=True)
             else:  # one image at a time: they may differ in size
                 ds = builder.as_dataset(split=split, as_supervised=True).map(
-                    lambda image, label: (resize(image[None], size)[0], label)
+                    lambda image, label: (resize(image, size), label)
                 ).batch(2**31 - 1).get_single_element()
             x, y = tfds.as_numpy(ds)
             return check_images(x, pixel_range), check_labels(y, len(x)), None
@@ -578,8 +578,9 @@ def read_image_folder(path, split="train", image_size=None):
         raise ValueError(f"{root} has no PNG or JPEG files ({', '.join(IMAGE_FILES)}), "
                          "directly or in class folders.")
     if any(a.shape[1:] != x[0].shape[1:] for a in x):
-        raise ValueError(f"The class folders of {root} hold images of different sizes: "
-                         f"resize them to one with {RESIZE_HINT}.")
+        raise ValueError(f"The class folders of {root} hold images of different "
+                         + ("channel counts: convert them to one." if image_size else
+                            f"sizes: resize them to one with {RESIZE_HINT}."))
     return np.concatenate(x), np.concatenate(y), classes
 
 
@@ -602,7 +603,7 @@ def _decode_files(folder, names, size=None):
         except tf.errors.OpError as e:
             raise ValueError(f"{path} does not decode as an image ({e.message.strip()}): "
                              "replace or remove it.") from None
-        image = (image if size is None else resize(image[None], size)[0]).numpy()
+        image = (image if size is None else resize(image, size)).numpy()
         if decoded and image.shape != decoded[0].shape:
             what = ("channel count" if size else "size (and channel count)")
             hint = "" if size else f", or resize them with {RESIZE_HINT}"
@@ -722,7 +723,7 @@ def _tfds(name, split, labels, num_classes=None, size=None):
         num = builder.info.splits[split].num_examples
     if size is not None:
         shape = size + shape[2:]
-        ds = ds.map(lambda x, y: (resize(x[None], size)[0], y))
+        ds = ds.map(lambda x, y: (resize(x, size), y))
     if None in shape[:2]:
         raise ValueError(f"tfds:{name} has images of varying size {shape}: resize them to "
                          "one with image_size=(H, W) (--image-size HxW).")

@@ -23,7 +23,8 @@ def to_uint8(images):
 
 
 def resize(images, size):
-    """[N, H, W, C] images (uint8, or floats in [-1, 1]; arrays or tensors)
+    """[N, H, W, C] images or one [H, W, C] image (uint8, or floats in [-1, 1];
+    arrays or tensors)
     at `size` (height, width), same dtype: the largest central crop of that
     aspect ratio, resized bilinearly with antialiasing (as
     `keras.utils.image_dataset_from_directory(..., crop_to_aspect_ratio=True)`,
