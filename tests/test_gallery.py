@@ -13,7 +13,7 @@ import browser
 from export_checks import TFLITE_TOLERANCE
 from tfgan_zoo import cli, gallery, images, presets
 
-GAN, TRANSLATOR = "cdcgan_fashion_mnist", "pix2pix_edges2fashion"
+GAN, TRANSLATOR = "cdcgan_fashion_mnist", "cyclegan_sneaker2boot"  # a two-way translator
 # uint8 pixels of the page vs Keras: the float16 .tflite's tolerance in [-1, 1], plus rounding
 PIXELS = TFLITE_TOLERANCE["float16"][0] * 127.5 + 1
 
@@ -35,10 +35,14 @@ def test_the_site_has_an_index_pages_pictures_and_the_vendored_runtime(site, mod
         page = open(os.path.join(site, name, "index.html")).read()
         config = json.loads(re.search(r'id="config">(.*?)</script>', page).group(1))
         assert config["tflite"] == "model.tflite"
+        if name == TRANSLATOR:  # and its B -> A model, with the command for it
+            assert os.path.getsize(os.path.join(site, name, config["reverse_tflite"])) > 0
+            assert f"tfgan-zoo translate {name} --reverse" in page
         for src in re.findall(r'<img[^>]* src="([^"]+)"', page):
             assert os.path.exists(os.path.join(site, name, src)), src
         assert all(re.search(r'alt="[^"]+"', tag) for tag in re.findall(r"<img[^>]*>", page))
-    assert "FID" in index and "input unchanged" in index  # the translator's metrics.json
+    # the translator's metrics.json, each way
+    assert "FID B → A" in index and "input unchanged" in index
     # The walk is GAN.interpolate's, the sweep generate's at each psi.
     gan = models[GAN]
     walk = tf.io.decode_png(open(os.path.join(site, GAN, "walk.png"), "rb").read()).numpy()
@@ -144,8 +148,10 @@ def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_
         # The translator starts from the first test input of its card's grid...
         driver.get(url + f"{TRANSLATOR}/")
         browser.wait_for(driver, "return document.body.dataset.state")
-        example = tf.io.decode_png(open(os.path.join(site, TRANSLATOR, "examples.png"),
-                                        "rb").read()).numpy()[:, :28]
+        examples = tf.io.decode_png(open(os.path.join(site, TRANSLATOR, "examples.png"),
+                                         "rb").read()).numpy()
+        assert examples.shape == (2 * 29 - 1, 10 * 29 - 1, 1)  # the grid's A and B rows
+        example = examples[:28, :28]
         _assert_shows(browser.canvas(driver, "input"), example)
         _assert_shows(browser.canvas(driver, "output"),
                       images.to_uint8(translator.translate(example[None]))[0])
@@ -170,4 +176,15 @@ def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_
         assert (drawn != pixels).sum() > 10  # the stroke is there
         _assert_shows(browser.canvas(driver, "output"),
                       images.to_uint8(translator.translate(drawn[None]))[0])
+        # B -> A: the first B test input (the grid's third row), by the reverse model.
+        driver.execute_script("const e = document.getElementById('direction'); e.value = '1';"
+                              "e.dispatchEvent(new Event('change'));")
+        browser.wait_for(driver, "return window.gallery.drawn === 4")
+        example = examples[29:, :28]
+        grid = tf.io.decode_png(open(os.path.join(site, TRANSLATOR, "samples.png"),
+                                     "rb").read()).numpy()
+        np.testing.assert_array_equal(example, grid[2 * 29:2 * 29 + 28, :28])
+        _assert_shows(browser.canvas(driver, "input"), example)
+        _assert_shows(browser.canvas(driver, "output"), images.to_uint8(
+            translator.translate(example[None], reverse=True))[0])
         assert browser.errors(driver) == []

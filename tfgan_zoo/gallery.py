@@ -156,7 +156,11 @@ def _page(site, name, entry):
         config["input_shape"] = list(export.image_shape(model.generator))
         zeros = np.zeros([1] + config["input_shape"], np.float32)
         config["shape"] = list(model.translate(zeros).shape[1:])
-        config["examples"] = _examples(folder, config["input_shape"])
+        config["examples"] = _examples(folder, config["input_shape"], model.reversible)
+        if model.reversible:  # B -> A too: its own .tflite, its inputs the grid's third row
+            export.export_tflite(model, os.path.join(folder, "model_reverse.tflite"),
+                                 quantize="float16", reverse=True, batch_size=1)
+            config["reverse_tflite"] = "model_reverse.tflite"
     figures = _gan_figures(model, folder) if is_gan else _translator_figures()
     with open(os.path.join(entry["path"], "card.md")) as f:
         card = f.read()
@@ -199,15 +203,19 @@ def _gan_figures(gan, folder):
             'images.</figcaption></figure></section>')
 
 
-def _examples(folder, shape):
+def _examples(folder, shape, reversible):
     """Writes examples.png, the test inputs of the preset's before/after grid
-    (its first row: `presets._preview`), one row; returns how many."""
+    (`presets._preview`): its first row (A), and for a reversible translator
+    its third (B) below it; returns how many a row holds."""
     import tensorflow as tf
 
     with open(os.path.join(folder, "samples.png"), "rb") as f:
         grid = tf.io.decode_png(f.read(), channels=shape[-1]).numpy()
-    files.write_bytes(os.path.join(folder, "examples.png"),
-                      tf.io.encode_png(grid[:shape[0]]).numpy())
+    rows = [0, 2] if reversible else [0]
+    row = shape[0] + 1  # a cell and its 1-pixel gap
+    files.write_bytes(os.path.join(folder, "examples.png"), tf.io.encode_png(
+        np.concatenate([grid[r * row:r * row + row] for r in rows])[:len(rows) * row - 1]
+    ).numpy())
     return (grid.shape[1] + 1) // (shape[1] + 1)
 
 
@@ -226,6 +234,10 @@ def _metrics(folder):
         return [("metrics", "in the model card")]
     with open(path) as f:
         metrics = json.load(f)
+    if "a_to_b" in metrics:  # a reversible translator's, each way beside the identity
+        return [(f"FID {arrow}", f"{metrics[way]['fid']:.3g} (input unchanged: "
+                                 f"{metrics[way]['identity_fid']:.3g})")
+                for way, arrow in (("a_to_b", "A → B"), ("b_to_a", "B → A"))]
     if "model" in metrics:  # a translator's, beside the identity mapping
         model, identity = metrics["model"], metrics["identity"]
         return [(key.upper(), f"{model[key]:.3g} (input unchanged: {identity[key]:.3g})")
@@ -261,8 +273,12 @@ def _live(config):
                 "LiteRT.js. A seed gives the picture that <code>tfgan-zoo sample --seed</code> "
                 "and TF Serving's <code>generate</code> give for it.")
     else:
+        direction = ('<label>Direction <select id="direction"><option value="0">A → B'
+                     '</option><option value="1">B → A</option></select></label>'
+                     if config.get("reverse_tflite") else "")
         controls = (
-            '<div class="controls"><button type="button" id="example">Next example</button>'
+            f'<div class="controls">{direction}'
+            '<button type="button" id="example">Next example</button>'
             '<label>Upload an image <input id="upload" type="file" accept="image/*"></label>'
             '<button type="button" id="clear">Clear</button>'
             '<button type="button" id="translate">Translate</button></div>'
@@ -275,6 +291,9 @@ def _live(config):
         lead = ("Start from a test input, draw your own or upload one (it is scaled to the "
                 "model's input size); the page translates it with the model's float16 "
                 "<code>.tflite</code> and LiteRT.js.")
+        if direction:
+            lead += (" It translates both ways (A → B and B → A, each direction its own "
+                     "model); the examples follow the direction.")
     return (f'<section aria-labelledby="live"><h2 id="live">Try it</h2><p>{lead}</p>'
             f'{controls}<p id="status" role="status" aria-live="polite">Loading the '
             'model…</p></section>')
@@ -289,6 +308,8 @@ def _commands(name, model, is_gan):
     else:
         lines = [f"tfgan-zoo translate {name} --input in.png --out out.png",
                  f"tfgan-zoo export {name} --serving models/ --tflite {name}.tflite"]
+        if model.reversible:
+            lines[1:1] = [f"tfgan-zoo translate {name} --reverse --input in.png --out out.png"]
     code = html.escape("pip install -e .  # in a clone of tfgan-zoo\n" + "\n".join(lines))
     return ('<section aria-labelledby="use"><h2 id="use">Use it</h2>'
             f'<pre><code>{code}</code></pre></section>')

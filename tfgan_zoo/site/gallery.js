@@ -218,6 +218,10 @@ async function galleryPage(model) {
 
 async function translatorPage(model) {
   const [h, w, c] = config.input_shape;
+  // A -> B is `model`; a reversible translator's B -> A is loaded when first chosen.
+  const models = [model, null];
+  const direction = document.getElementById("direction");
+  const way = () => (direction ? Number(direction.value) : 0);
   const input = document.getElementById("input");
   const output = document.getElementById("output");
   input.width = w;
@@ -259,20 +263,29 @@ async function translatorPage(model) {
     }
     status.textContent = "Translating…";
     const started = performance.now();
-    const picture = await run(model, {images: [x, [1, h, w, c]]});
+    const d = way();
+    if (!models[d]) {
+      status.textContent = "Loading the B → A model…";
+      models[d] = await loadAndCompile(config.reverse_tflite, {accelerator: "wasm"});
+    }
+    const picture = await run(models[d], {images: [x, [1, h, w, c]]});
     drawGrid(output, [picture], config.shape, 1);
     if (gallery.firstSampleMs === null) gallery.firstSampleMs = performance.now();
     gallery.drawn += 1;
     status.textContent = `Translated in ${Math.round(performance.now() - started)} ms.`;
   }
-  // The test inputs of the card's before/after grid, one after another.
+  // The test inputs of the card's before/after grid, one after another: its
+  // A row, and for B -> A its B row (examples.png's second row).
   const examples = new Image();
   examples.src = "examples.png";
   await examples.decode();
   let example = 0;
   function showExample() {
-    context.drawImage(examples, example * (w + 1), 0, w, h, 0, 0, w, h);
+    context.drawImage(examples, example * (w + 1), way() * (h + 1), w, h, 0, 0, w, h);
     example = (example + 1) % config.examples;
+  }
+  if (direction) {
+    direction.addEventListener("change", () => { example = 0; showExample(); gallery.translate(); });
   }
   gallery.translate = () => translate().catch(fail);
   document.getElementById("example").addEventListener("click", () => { showExample(); gallery.translate(); });
