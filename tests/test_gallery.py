@@ -41,7 +41,8 @@ def test_the_site_has_an_index_pages_pictures_and_the_vendored_runtime(site, mod
         for src in re.findall(r'<img[^>]* src="([^"]+)"', page):
             assert os.path.exists(os.path.join(site, name, src)), src
         assert all(re.search(r'alt="[^"]+"', tag) for tag in re.findall(r"<img[^>]*>", page))
-    # the translator's metrics.json, each way
+    # the metrics.json of each: the GAN's FID as its card gives it, the translator's each way
+    assert "<dt>FID</dt><dd>5.77 (real images" in index
     assert "FID B → A" in index and "input unchanged" in index
     # The walk is GAN.interpolate's, the sweep generate's at each psi.
     gan = models[GAN]

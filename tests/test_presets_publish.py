@@ -42,7 +42,8 @@ def test_a_translator_run_publishes_with_its_scores_beside_the_identity(pairs, e
     out = presets.publish(run, "tiny_p2p", out=str(tmp_path / "tiny_p2p"), extractor=extractor,
                           data_license="generated noise", verbose=0)
     presets.verify(out)  # SHA256SUMS lists every file
-    assert json.load(open(os.path.join(out, "metrics.json"))) == scores
+    # the data named as the card names it, not by the publisher's path
+    assert json.load(open(os.path.join(out, "metrics.json"))) == {**scores, "data": "pairs.npz"}
     assert os.path.exists(os.path.join(out, "samples.png"))
     card = open(os.path.join(out, "card.md")).read()
     assert "`pix2pix` (paired_translation)" in card and "identity" in card

@@ -372,7 +372,10 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
     family = families.get(settings["family"])
     data = data or settings["data"]
     model = load(folder.model)
-    scores = metrics.evaluate(model, data, num=num, extractor=extractor, verbose=verbose)
+    data_name = str(data) if str(data).startswith("tfds:") else os.path.basename(str(data))
+    # the data as the card names it, not the publisher's local path
+    scores = {**metrics.evaluate(model, data, num=num, extractor=extractor, verbose=verbose),
+              "data": data_name}
     history = runs.read_json(os.path.join(folder.path, "history.json"))
     preview = _preview(model, data)
     extra = {"metrics.json": json.dumps(scores, indent=1).encode()}
@@ -381,7 +384,6 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
     walks = _walks(model)
     if walks is not None:
         extra["walks.png"] = tf.io.encode_png(walks).numpy()
-    data_name = str(data) if str(data).startswith("tfds:") else os.path.basename(str(data))
     shown = {k: v for k, v in settings.items()
              if k not in ("data", "data_sha256", "family", "batch_size") and v not in (None,
                                                                                       False)}
