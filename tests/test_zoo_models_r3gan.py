@@ -155,7 +155,7 @@ def test_train_decays_lr_and_gamma_along_one_cosine_over_decay_epochs(tmp_path):
     assert gan.loss_name == "rpgan"
 
 
-def test_a_conditional_r3gan_exports_to_savedmodel_and_every_tflite_format(tmp_path):
+def test_a_conditional_r3gan_exports_to_savedmodel_and_float32_and_dynamic_tflite(tmp_path):
     """The grouped convolutions (one per group, then concatenated) and the
     bilinear resampling convert to LiteRT and run there; the SavedModel's
     signatures equal Keras."""
@@ -170,7 +170,8 @@ def test_a_conditional_r3gan_exports_to_savedmodel_and_every_tflite_format(tmp_p
                              for w in network.get_weights()])
     check_serving(gan, export.export_serving(gan, tmp_path / "models", name="r3gan"),
                   str(tmp_path))
-    for quantize in export.QUANTIZATIONS:
+    # float16 and int8: the preset r3gan_fashion_mnist's (test_presets.py)
+    for quantize in sorted(set(export.QUANTIZATIONS) - {"float16", "int8"}):
         path = export.export_tflite(gan, str(tmp_path / f"{quantize}.tflite"),
                                     quantize=quantize)
         check_tflite(gan, path, quantize)

@@ -1,6 +1,6 @@
 """Generators served four ways, on the same latents: Keras `predict` and a
-plain tf.function call, the exported SavedModel, and LiteRT per
-quantization. Size, batch-1 latency, img/s in batches of 256, difference to
+plain tf.function call (clipped to [-1, 1], as `GAN.generate`), the exported
+SavedModel, and LiteRT per quantization. Size, batch-1 latency, img/s in batches of 256, difference to
 Keras, FID of the images (zoo classifier, as the preset cards)."""
 import os
 import tempfile
@@ -45,10 +45,12 @@ def runners(gan, name, work, batch):
     def inputs(z, y):
         return [z, y] if gan.conditional else z
     call = tf.function(lambda z, y: generator(inputs(z, y), training=False))
+    # Clipped to [-1, 1] as GAN.generate and the exports clip: a generator without a
+    # final tanh (R3GAN's) may step outside.
     found = {
-        "Keras predict": lambda z, y: generator.predict(inputs(z, y), batch_size=batch,
-                                                        verbose=0),
-        "Keras call (tf.function)": lambda z, y: call(z, y).numpy(),
+        "Keras predict": lambda z, y: np.clip(generator.predict(
+            inputs(z, y), batch_size=batch, verbose=0), -1, 1),
+        "Keras call (tf.function)": lambda z, y: np.clip(call(z, y).numpy(), -1, 1),
     }
     path = export.export_serving(gan, work, name=name)
     served = tf.saved_model.load(path).signatures["serving_default"]
