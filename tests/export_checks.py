@@ -25,7 +25,8 @@ TFLITE_TOLERANCE = {"none": (1e-4, 1e-4), "float16": (1e-2, 1e-2),
 def _keras_images(gan, z, labels):
     generator = gan.ema_generator or gan.generator
     inputs = [z, labels.astype(np.int32)] if gan.conditional else z
-    return np.asarray(generator(inputs, training=False))
+    # in [-1, 1] as GAN.generate and every export: R3GAN's generator has no tanh
+    return np.clip(np.asarray(generator(inputs, training=False)), -1, 1)
 
 
 def _run_tf_only(version_dir, work, feeds):

