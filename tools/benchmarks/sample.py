@@ -1,7 +1,8 @@
 """Generators served four ways, on the same latents: Keras `predict` and a
 plain tf.function call (clipped to [-1, 1], as `GAN.generate`), the exported
-SavedModel, and LiteRT per quantization. Size, batch-1 latency, img/s in batches of 256, difference to
-Keras, FID of the images (zoo classifier, as the preset cards)."""
+SavedModel, and LiteRT per quantization. Size, batch-1 latency, img/s in
+batches of 256, difference to Keras, FID of the images (zoo classifier, as
+the preset cards)."""
 import os
 import tempfile
 import time
