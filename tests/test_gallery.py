@@ -189,3 +189,17 @@ def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_
         _assert_shows(browser.canvas(driver, "output"), images.to_uint8(
             translator.translate(example[None], reverse=True))[0])
         assert browser.errors(driver) == []
+
+
+def test_translator_metrics_show_as_publish_nests_them_or_at_the_top(tmp_path):
+    ways = {"a_to_b": {"fid": 20.4, "identity_fid": 90.4},
+            "b_to_a": {"fid": 19.6, "identity_fid": 90.3}}
+    for metrics in (ways, {"unpaired": ways, "num": 10, "data": "x.npz"}):
+        (tmp_path / "metrics.json").write_text(json.dumps(metrics))
+        assert gallery._metrics(str(tmp_path)) == [
+            ("FID A → B", "20.4 (input unchanged: 90.4)"),
+            ("FID B → A", "19.6 (input unchanged: 90.3)")]
+    paired = {"model": {"fid": 2.5, "l1": 0.08}, "identity": {"fid": 17.0, "l1": 0.51}}
+    (tmp_path / "metrics.json").write_text(json.dumps({"paired": paired, "num": 10}))
+    assert gallery._metrics(str(tmp_path)) == [("FID", "2.5 (input unchanged: 17)"),
+                                               ("L1", "0.08 (input unchanged: 0.51)")]

@@ -234,6 +234,8 @@ def _metrics(folder):
         return [("metrics", "in the model card")]
     with open(path) as f:
         metrics = json.load(f)
+    # a translator's scores as `publish` nests them (metrics.evaluate), or at the top
+    metrics = metrics.get("paired", metrics.get("unpaired", metrics))
     if "a_to_b" in metrics:  # a reversible translator's, each way beside the identity
         return [(f"FID {arrow}", f"{metrics[way]['fid']:.3g} (input unchanged: "
                                  f"{metrics[way]['identity_fid']:.3g})")
