@@ -247,6 +247,39 @@ def test_ada_p_in_a_gan_follows_the_signs_of_a_fixed_discriminator():
         assert float(gan.augmenter.p) == pytest.approx(expected + (expected - 0.2))
 
 
+
+@pytest.mark.parametrize("loss, output, rises", [
+    ("hinge", 0.3, True),  # threshold 0, as the logistic losses
+    ("least_squares", 0.3, False),  # below the labels' midpoint 0.5: taken for fake
+    ("least_squares", 0.7, True),
+    # A relativistic D outputting one constant for every image ranks no real
+    # above a fake: each pair's logit is 0, whatever the constant.
+    ("rpgan", 5.0, False), ("rpgan", -5.0, False)])
+def test_ada_p_follows_each_losses_own_logit(loss, output, rises):
+    x = np.random.default_rng(0).uniform(-1, 1, (16, 8, 8, 1)).astype(np.float32)
+    gan = build("dcgan", (8, 8, 1), latent_dim=4, width=4)
+    out_layer = [layer for layer in gan.discriminator.layers if hasattr(layer, "kernel")][-1]
+    out_layer.kernel.assign(np.zeros(out_layer.kernel.shape))
+    out_layer.bias.assign([output])
+    gan.compile(loss=loss, d_optimizer=keras.optimizers.SGD(0.0),
+                augment=augment.AdaptiveAugment(initial_p=0.2, speed_kimg=1.0))
+    gan.fit(x, batch_size=4, epochs=1, verbose=0, shuffle=False)  # one interval of 4 steps
+    assert float(gan.augmenter.p) == pytest.approx(0.2 + (1 if rises else -1) * 16 / 1000)
+
+
+def test_ada_is_refused_where_the_loss_has_no_threshold(tmp_path):
+    gan = build("dcgan", (8, 8, 1), latent_dim=4, width=4)
+    message = "augment='ada' adapts p from the sign of D's outputs on real images, which " \
+              "means nothing for loss='wgan_gp'.*use augment='diffaugment'"
+    with pytest.raises(ValueError, match=message):
+        gan.compile(loss="wgan_gp", augment="ada")
+    gan.compile(loss="wgan_gp", augment="diffaugment")  # fixed augmentation needs no logit
+    from tfgan_zoo import train
+    with pytest.raises(ValueError, match=message):  # before the data is read
+        train(str(tmp_path / "missing.npz"), str(tmp_path / "out"), family="dcgan",
+              loss="wgan_gp", augment="ada", epochs=1)
+    assert not (tmp_path / "out").exists()
+
 def test_augmenter_state_round_trips_and_compile_keeps_or_replaces_it(tmp_path):
     gan = build("dcgan", (8, 8, 1), latent_dim=4, width=4)
     gan.compile(augment="ada")

@@ -24,6 +24,28 @@ LOSSES = {
 _SMOOTHABLE = ("non_saturating", "minimax")
 # Losses whose generator side also takes D's outputs on the real images.
 _RELATIVISTIC = ("rpgan",)
+# ADA's overfitting heuristic r_t = E[sign(logit)] (Karras et al. 2020) needs,
+# per loss, the logit whose sign says whether D took a real image for real:
+# D's output for the logistic and hinge losses (threshold 0, as in the paper);
+# its distance past the labels' midpoint (0.5) for least squares; and for
+# rpgan each pair's relativistic logit D(real) - D(fake) (the signs R3GAN's
+# code reports), since adding a constant to D changes nothing in that loss.
+# A WGAN critic's scores have no threshold: no ADA for wgan_gp.
+_ADA_LOGITS = {
+    "non_saturating": lambda real, fake: real, "minimax": lambda real, fake: real,
+    "hinge": lambda real, fake: real, "least_squares": lambda real, fake: real - 0.5,
+    "rpgan": lambda real, fake: real - fake,
+}
+
+
+def check_augment(loss, augmenter):
+    """`augmenter`, refused where it is ADA and `loss` has no `_ADA_LOGITS`."""
+    if isinstance(augmenter, augmentation.AdaptiveAugment) and loss not in _ADA_LOGITS:
+        raise ValueError(f"augment='ada' adapts p from the sign of D's outputs on real "
+                         f"images, which means nothing for loss={loss!r} (a critic's "
+                         f"scores have no threshold): use augment='diffaugment', or "
+                         f"another loss.")
+    return augmenter
 
 
 def _slerp(a, b, t):
@@ -165,6 +187,7 @@ class GAN(AdversarialModel):
                              f"use d_steps=1 (got {d_steps}) or simultaneous=False.")
         if label_smoothing and loss not in _SMOOTHABLE:
             raise ValueError(f"label_smoothing applies to {_SMOOTHABLE}, not {loss!r}.")
+        augmenter = check_augment(loss, augmentation.get(augment))
         self._set_optimizers(g_optimizer, d_optimizer, self.generator.trainable_variables,
                              self.discriminator.trainable_variables)
         self.loss_name = loss
@@ -174,7 +197,7 @@ class GAN(AdversarialModel):
         self.ema_decay = ema_decay
         self.label_smoothing = float(label_smoothing)
         self.simultaneous = bool(simultaneous)
-        self._set_augmenter(augmentation.get(augment))
+        self._set_augmenter(augmenter)
         if ema_decay is not None and self.ema_generator is None:
             self.ema_generator = type(self.generator).from_config(self.generator.get_config())
             self.ema_generator.set_weights(self.generator.get_weights())
@@ -266,12 +289,13 @@ class GAN(AdversarialModel):
         batch = tf.shape(images)[0]
         return self.augmenter.augment(images, lambda tail, fn: self._draw(batch, tail, fn))
 
-    def _augmenter_feedback(self, real_out):
-        """Tells the augmenter (ADA) the signs of D's outputs on this step's
-        real images, summed over the global batch."""
-        if self.augmenter is None:
+    def _augmenter_feedback(self, real_out, fake_out):
+        """Tells the augmenter (ADA) the signs of this step's logits on the
+        real images (`_ADA_LOGITS`), summed over the global batch."""
+        logit = _ADA_LOGITS.get(self.loss_name)
+        if self.augmenter is None or logit is None:
             return
-        signs = tf.sign(per_example(real_out))
+        signs = tf.sign(logit(per_example(real_out), per_example(fake_out)))
         totals = tf.distribute.get_replica_context().all_reduce(
             tf.distribute.ReduceOp.SUM,
             tf.stack([tf.reduce_sum(signs), tf.cast(tf.size(signs), tf.float32)]))
@@ -311,7 +335,7 @@ class GAN(AdversarialModel):
                 input_tape.watch([real, fake])
             real_out, fake_out = discriminate(real), discriminate(fake)
         if training:
-            self._augmenter_feedback(real_out)
+            self._augmenter_feedback(real_out, fake_out)
         d_loss = per_example(d_loss_fn(real_out, fake_out, **self._loss_options()))
         if uses_gp and self.gp_weight:
             alpha = self._draw(batch, (1,) * (real.shape.rank - 1), keras.random.uniform)

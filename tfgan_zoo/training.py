@@ -9,7 +9,7 @@ import keras
 
 from tfgan_zoo import augment as augmentation
 from tfgan_zoo import callbacks, checks, data, distribute, families, files, presets, runs
-from tfgan_zoo.gan import GAN
+from tfgan_zoo.gan import GAN, check_augment
 
 # Optimizer and D-steps per GAN loss, from the papers that introduced them.
 RECIPES = {
@@ -95,7 +95,8 @@ def train(data_source, out, family, loss=None, epochs=1,
         raise ValueError("num_classes applies to a conditional GAN: add --conditional.")
     if task == "generation":
         loss = loss or getattr(module, "LOSS", "non_saturating")
-        augmentation.get(augment)  # an unknown policy fails before anything is read
+        # an unknown policy, or ADA with a loss it cannot adapt to, fails before anything is read
+        check_augment(loss, augmentation.get(augment))
     run = {"data": str(data_source), "family": family, "loss": loss,
            "batch_size": batch_size, **({"conditional": conditional, "d_steps": d_steps}
                                         if task == "generation" else {}),

@@ -16,13 +16,6 @@ def _recipe(data, data_license, extractor=None, limits=None, **train):
             **({"limits": limits} if limits else {})}
 
 
-EMOJI_LIMITS = (
-    "Trained on the 3,274 training emoji of one font (Noto Color Emoji) on white: it draws "
-    "that style only. {looks} Scored by KID with the zoo's emoji classifier (`metrics.json`): "
-    "samples against the training emoji, beside the 381 held-out emoji (the floor) and "
-    "those emoji blurred; FID is biased with so few held-out images.")
-
-
 PRESETS = {
     "dcgan_fashion_mnist": {
         "description": "DCGAN, non-saturating loss, Fashion-MNIST 28x28x1 (FID 11.7 by "
@@ -53,7 +46,7 @@ PRESETS = {
         "params": 574_629 + 279_105,
         "path": os.path.join(HERE, "cdcgan_emoji32"),
         "recipe": _recipe("tfds:emoji/32", licenses.EMOJI, extractor="classifier_emoji32",
-                          limits=EMOJI_LIMITS.format(looks=(
+                          limits=licenses.EMOJI_LIMITS.format(looks=(
                               "After 150 epochs (31 min on 2 CPU cores) the columns are the 9 "
                               "groups in emoji-test.txt order: smileys are clear yellow faces "
                               "with eyes and mouths, and flags are coloured waving rectangles; "
@@ -70,7 +63,7 @@ PRESETS = {
         "params": 1_504_483 + 1_082_177,
         "path": os.path.join(HERE, "dcgan_emoji64"),
         "recipe": _recipe("tfds:emoji/64", licenses.EMOJI, extractor="classifier_emoji64",
-                          limits=EMOJI_LIMITS.format(looks=(
+                          limits=licenses.EMOJI_LIMITS.format(looks=(
                               "After 130 epochs (161 min on 2 CPU cores) a minority of "
                               "samples are faces: yellow smileys, brown and skin-toned faces "
                               "with eyes and mouths, heads with hair; most are coloured blobs "
