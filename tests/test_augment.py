@@ -232,20 +232,26 @@ def test_ada_p_rises_when_d_is_sure_of_the_reals_and_falls_when_not():
     assert steps(fast, -64, 4) == 0.0 and steps(fast, 64, 4) == 1.0  # clipped to [0, 1]
 
 
+def constant_d_gan(output, loss):
+    """A tiny DCGAN whose D outputs `output` for every image and never learns,
+    compiled with `loss` and ADA from p = 0.2 (1 kimg from 0 to 1)."""
+    gan = build("dcgan", (8, 8, 1), latent_dim=4, width=4)
+    out_layer = [layer for layer in gan.discriminator.layers if hasattr(layer, "kernel")][-1]
+    out_layer.kernel.assign(np.zeros(out_layer.kernel.shape))
+    out_layer.bias.assign([output])
+    gan.compile(loss=loss, d_optimizer=keras.optimizers.SGD(0.0),
+                augment=augment.AdaptiveAugment(initial_p=0.2, speed_kimg=1.0))
+    return gan
+
+
 def test_ada_p_in_a_gan_follows_the_signs_of_a_fixed_discriminator():
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 1, (64, 8, 8, 1)).astype(np.float32)
     for bias, expected in ((5.0, 0.2 + 4 * 16 / 1000), (-5.0, 0.2 - 4 * 16 / 1000)):
-        gan = build("dcgan", (8, 8, 1), latent_dim=4, width=4)
-        out_layer = [layer for layer in gan.discriminator.layers if hasattr(layer, "kernel")][-1]
-        out_layer.kernel.assign(np.zeros(out_layer.kernel.shape))
-        out_layer.bias.assign([bias])  # D's output: always `bias`
-        gan.compile(d_optimizer=keras.optimizers.SGD(0.0),
-                    augment=augment.AdaptiveAugment(initial_p=0.2, speed_kimg=1.0))
+        gan = constant_d_gan(bias, "non_saturating")
         history = gan.fit(x, batch_size=16, epochs=2, verbose=0, shuffle=False).history
         assert history["augment_p"][0] == pytest.approx(expected, abs=1e-6)  # logged
         assert float(gan.augmenter.p) == pytest.approx(expected + (expected - 0.2))
-
 
 
 @pytest.mark.parametrize("loss, output, rises", [
@@ -257,12 +263,7 @@ def test_ada_p_in_a_gan_follows_the_signs_of_a_fixed_discriminator():
     ("rpgan", 5.0, False), ("rpgan", -5.0, False)])
 def test_ada_p_follows_each_losses_own_logit(loss, output, rises):
     x = np.random.default_rng(0).uniform(-1, 1, (16, 8, 8, 1)).astype(np.float32)
-    gan = build("dcgan", (8, 8, 1), latent_dim=4, width=4)
-    out_layer = [layer for layer in gan.discriminator.layers if hasattr(layer, "kernel")][-1]
-    out_layer.kernel.assign(np.zeros(out_layer.kernel.shape))
-    out_layer.bias.assign([output])
-    gan.compile(loss=loss, d_optimizer=keras.optimizers.SGD(0.0),
-                augment=augment.AdaptiveAugment(initial_p=0.2, speed_kimg=1.0))
+    gan = constant_d_gan(output, loss)
     gan.fit(x, batch_size=4, epochs=1, verbose=0, shuffle=False)  # one interval of 4 steps
     assert float(gan.augmenter.p) == pytest.approx(0.2 + (1 if rises else -1) * 16 / 1000)
 
@@ -279,6 +280,7 @@ def test_ada_is_refused_where_the_loss_has_no_threshold(tmp_path):
         train(str(tmp_path / "missing.npz"), str(tmp_path / "out"), family="dcgan",
               loss="wgan_gp", augment="ada", epochs=1)
     assert not (tmp_path / "out").exists()
+
 
 def test_augmenter_state_round_trips_and_compile_keeps_or_replaces_it(tmp_path):
     gan = build("dcgan", (8, 8, 1), latent_dim=4, width=4)
