@@ -40,7 +40,8 @@ def test_a_translator_run_publishes_with_its_scores_beside_the_identity(pairs, e
     assert scores["paired"]["identity"]["l1"] == pytest.approx(identity_l1, rel=1e-5)
 
     out = presets.publish(run, "tiny_p2p", out=str(tmp_path / "tiny_p2p"), extractor=extractor,
-                          data_license="generated noise", verbose=0)
+                          data_license="generated noise", verbose=0,
+                          standard_fid=False)  # 8x8 images: too small for the Inception
     presets.verify(out)  # SHA256SUMS lists every file
     # the data named as the card names it, not by the publisher's path
     assert json.load(open(os.path.join(out, "metrics.json"))) == {**scores, "data": "pairs.npz"}
@@ -52,6 +53,18 @@ def test_a_translator_run_publishes_with_its_scores_beside_the_identity(pairs, e
     np.testing.assert_array_equal(tfgan_zoo.load(out).translate(inputs),
                                   tfgan_zoo.load(os.path.join(run, "model.keras")).translate(
                                       inputs))
+
+    # the standard FID's scores join metrics.json, the card and SHA256SUMS; twice: one section
+    standard = {**scores, "extractor": "inception", "data": "pairs.npz"}
+    for _ in range(2):
+        presets.add_standard_scores(out, standard)
+        presets.verify(out)
+        assert json.load(open(os.path.join(out, "metrics.json"))) == {
+            **scores, "data": "pairs.npz", "inception": standard}
+        card = open(os.path.join(out, "card.md")).read()
+        assert card.count(presets.STANDARD) == 1 and "FID by inception" in card
+        assert card.index(presets.STANDARD) < card.index("## Intended use and limits")
+        assert card.index("## Metrics") < card.index(presets.STANDARD)
 
     with pytest.raises(FileExistsError, match="exists and is not overwritten"):
         presets.publish(run, "tiny_p2p", out=out, extractor=extractor, verbose=0)

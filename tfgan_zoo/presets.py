@@ -20,6 +20,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import tarfile
 import time
 import urllib.request
@@ -184,6 +185,24 @@ def _fetch_into(tmp, url, sha256, name, timeout):
     verify(tmp)
 
 
+def download_file(url, sha256, directory, timeout=None):
+    """The file `url` in `directory` (cached: downloaded once, through a
+    temporary file checked against `sha256` before it is renamed into place)."""
+    path = os.path.join(directory, os.path.basename(url))
+    if os.path.isfile(path):
+        return path
+    timeout = _timeout(timeout)
+    with files.atomic_path(path) as tmp:
+        try:
+            download(url, tmp, timeout)
+        except (OSError, http.client.HTTPException) as error:
+            raise OSError(f"could not download {url}: {error}") from None
+        if _sha256(tmp) != sha256:
+            raise ValueError(f"Checksum mismatch for {url}: expected sha256 {sha256}, got "
+                             f"{_sha256(tmp)}; nothing was cached.")
+    return path
+
+
 def _timeout(timeout):
     if timeout is None:
         timeout = os.environ.get("TFGAN_ZOO_DOWNLOAD_TIMEOUT", DOWNLOAD_TIMEOUT)
@@ -302,9 +321,7 @@ def save(model, directory, card, extra_files=None, replace=False):
         for name, content in (extra_files or {}).items():
             with open(os.path.join(tmp, name), "wb") as f:
                 f.write(content)
-        names = sorted(os.listdir(tmp))
-        with open(os.path.join(tmp, SUMS), "w") as f:
-            f.writelines(f"{_sha256(os.path.join(tmp, n))}  {n}\n" for n in names)
+        _write_sums(tmp)
 
 
 CARD = """# {name}
@@ -326,7 +343,7 @@ CARD = """# {name}
 ```
 {report}
 ```
-{preview}
+{standard}{preview}
 ## Intended use and limits
 {limits}
 
@@ -335,9 +352,57 @@ CARD = """# {name}
 """
 
 
+STANDARD = "## Standard FID and KID (Inception-v3)"
+
+
+def standard_section(scores):
+    """The card's section of the standard FID Inception's scores (`scores`:
+    `metrics.evaluate(..., extractor="inception")`)."""
+    from tfgan_zoo import metrics
+
+    return (f"\n{STANDARD}\n\nBy the FID Inception-v3 of 2015-12-05 (the features of TF-GAN, "
+            "pytorch-fid and clean-fid), comparable with published figures at equal sample "
+            f"counts:\n\n```\n{metrics.format_report(scores)}\n```\n")
+
+
+def add_standard_scores(directory, scores):
+    """Adds (or replaces) the standard FID Inception's `scores` in the preset
+    folder `directory`: under "inception" in `metrics.json`, as a section of
+    `card.md`, and in `SHA256SUMS`; the folder is verified first and
+    rewritten whole or not at all."""
+    verify(directory)
+    with open(os.path.join(directory, "metrics.json")) as f:
+        metrics_json = {**json.load(f), "inception": scores}
+    with open(os.path.join(directory, "card.md")) as f:
+        card = f.read()
+    if STANDARD in card:  # replace the old section, up to the next one
+        start = card.index("\n" + STANDARD)
+        end = card.find("\n#", start + len(STANDARD) + 2)
+        card = card[:start] + card[end if end >= 0 else len(card):]
+    at = card.index("\n## Intended use and limits")
+    while card[at - 1] == "\n":
+        at -= 1
+    card = card[:at] + "\n" + standard_section(scores) + card[at:]
+    with files.atomic_dir(directory, replace=True) as tmp:
+        for name in os.listdir(directory):
+            if name not in (SUMS, "metrics.json", "card.md"):
+                shutil.copy2(os.path.join(directory, name), tmp)
+        with open(os.path.join(tmp, "metrics.json"), "w") as f:
+            json.dump(metrics_json, f, indent=1)
+        with open(os.path.join(tmp, "card.md"), "w") as f:
+            f.write(card)
+        _write_sums(tmp)
+
+
+def _write_sums(directory):
+    names = sorted(os.listdir(directory))
+    with open(os.path.join(directory, SUMS), "w") as f:
+        f.writelines(f"{_sha256(os.path.join(directory, n))}  {n}\n" for n in names)
+
+
 def publish(run_dir, name, out=None, description=None, data_license=None, limits=None,
             extractor=None, num=10_000, data=None, command=None, replace=False,
-            verbose=1):
+            verbose=1, standard_fid=True):
     """Writes a preset folder from the finished run in `run_dir` (a folder
     `tfgan-zoo train` wrote, with its `model.keras`) and returns its path.
 
@@ -349,7 +414,10 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
     translations), `walks.png` for GANs (latent walks, see `WALKS`),
     `card.md` (the run's family, data, settings, the command that
     reproduces it, epochs, wall time, machine, metrics beside their
-    yardsticks, `limits`, `data_license`) and `SHA256SUMS`; it is written
+    yardsticks, `limits`, `data_license`) and `SHA256SUMS`. With
+    `standard_fid` (default), a model scored by a zoo extractor is also
+    scored by the standard FID Inception (`metrics.json` "inception", and a
+    card section), so that its FID can sit beside published ones; it is written
     whole or not at all, and an existing folder is replaced only with
     `replace`. Load it with `tfgan_zoo.load(FOLDER)`.
     """
@@ -376,6 +444,11 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
     # the data as the card names it, not the publisher's local path
     scores = {**metrics.evaluate(model, data, num=num, extractor=extractor, verbose=verbose),
               "data": data_name}
+    standard = None
+    if standard_fid and scores.get("extractor") != "inception":
+        standard = {**metrics.evaluate(model, data, num=num, extractor="inception",
+                                       verbose=verbose), "data": data_name}
+        scores["inception"] = standard
     history = runs.read_json(os.path.join(folder.path, "history.json"))
     preview = _preview(model, data)
     extra = {"metrics.json": json.dumps(scores, indent=1).encode()}
@@ -398,6 +471,7 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
                  f"{datetime.date.today()}"),
         settings=", ".join(f"{k}={v}" for k, v in shown.items()) or "the defaults",
         report=metrics.format_report(scores),
+        standard=standard_section(standard) if standard else "",
         preview=("\n![samples](samples.png)\n" if preview is not None else "") + (
             f"\n{WALKS}\n\n![latent walks](walks.png)\n" if walks is not None else ""),
         limits=limits or "Not stated by the publisher.",

@@ -3,10 +3,11 @@ yardsticks that say what the numbers mean.
 
 GANs (or samples): FID, KID, IS and precision/recall against training
 images, beside the same numbers for real test images (the floor a perfect
-generator would reach) and for blurred test images (a yardstick a useful
-generator must beat). Translators: L1, SSIM and FID to the targets (paired)
+generator would reach) and for test images blurred to 1/4 and 1/8 of their
+side (yardsticks a useful generator must beat). Translators: L1, SSIM and FID to the targets (paired)
 or FID to the other domain and cycle L1 (unpaired), beside the identity
 mapping. Extractors: test accuracy."""
+import hashlib
 import os
 
 import keras
@@ -14,7 +15,7 @@ import numpy as np
 
 import tensorflow as tf
 
-from tfgan_zoo import checks, data, presets
+from tfgan_zoo import checks, data, files, presets
 from tfgan_zoo.gan import GAN
 from tfgan_zoo.images import to_float
 from tfgan_zoo.metrics import extractors, translation
@@ -38,13 +39,17 @@ class FeatureSet:
         held = sum(len(f) for f in self.features)
         if held < self.keep:
             self.features.append(features[:self.keep - held])
-        self.logits.append(logits)
+        if logits is not None:
+            self.logits.append(logits)
 
     def scores(self, reference):
-        """Metrics of this set against `reference` (a FeatureSet of real images)."""
+        """Metrics of this set against `reference` (a FeatureSet of real
+        images); IS is None when the extractor has no logits."""
         mine, theirs = np.concatenate(self.features), np.concatenate(reference.features)
         kid, kid_std = kernel_distance(theirs, mine)
-        is_mean, is_std = inception_score(np.concatenate(self.logits), splits=10)
+        is_mean = is_std = None
+        if self.logits:
+            is_mean, is_std = inception_score(np.concatenate(self.logits), splits=10)
         return {"fid": frechet_distance_from_stats(reference.stats.mean,
                                                    reference.stats.covariance(),
                                                    self.stats.mean, self.stats.covariance()),
@@ -67,11 +72,15 @@ def _sample_batches(model, num, batch_size, seed, truncation=1.0):
                              labels=model.class_cycle(count, start), truncation=truncation)
 
 
-def blurred(images):
-    """Images down to 7x7 and back up: the zoo's yardstick that a useful
-    generator must beat (it keeps coarse shape and loses all detail)."""
+BLURS = {"blurred": 4, "blurred_8": 8}  # result key -> the factor the side shrinks by
+
+
+def blurred(images, factor=4):
+    """Images down to 1/`factor` of their side and back up: yardsticks that
+    a useful generator must beat (they keep coarse shape and colour and lose
+    all detail; 1/8 of 64 px is an 8x8 colour blob)."""
     x = tf.constant(to_float(images))
-    small = tf.image.resize(x, (7, 7), method="area")
+    small = tf.image.resize(x, [max(1, s // factor) for s in x.shape[1:3]], method="area")
     return tf.image.resize(small, x.shape[1:3], method="bilinear").numpy()
 
 
@@ -90,25 +99,29 @@ def load_samples(path, pixel_range=None):
     return presets.load(path)
 
 
-def evaluate(model, data_source, num=10_000, num_real=None, extractor=None,
-             extractor_weights=None, batch_size=500, seed=0, verbose=1, pixel_range=None,
-             truncation=1.0):
+def evaluate(model, data_source, num=10_000, num_real=None, extractor=None, resize="bilinear",
+             batch_size=500, seed=0, verbose=1, pixel_range=None, truncation=1.0):
     """Scores `model` (a GAN, translator or extractor; a `.keras`/`.npy`
     path or preset; or an array of samples) against `data_source`.
 
-    `extractor` (default: the extractor preset trained on the data set
-    `data_source` names, see `extractors.default_for`) gives the features.
+    `extractor` (default: `inception` for colour images, else the extractor
+    preset trained on the data set `data_source` names, see
+    `extractors.default_for`) gives the features; `resize`: how `inception`
+    resizes (`extractors.get`).
     Sample arrays and data as floats must say their range if they all lie
     in [0, 1] (`pixel_range`, see `data.check_images`).
 
     GANs and samples: `num` generated images against `num_real` (default
     `num`) random training images, fewer if the data has fewer; the floor
     scores up to `num_real` test images against the same training images,
-    the blurred yardstick those test images blurred (`blurred`). KID and
-    precision/recall use the first `num_real` generated images; FID (from
-    streaming statistics, in flat memory) and IS use all `num`. Returns a
-    dict: `fid`, `kid`, `kid_std`, `is`, `is_std`, `precision`, `recall`,
-    `density`, `coverage`, `num`, and `floor` and `blurred` with the same keys.
+    the blurred yardsticks those test images blurred to 1/4 and 1/8 of their
+    side (`blurred`). KID and precision/recall use the first `num_real`
+    generated images; FID (from streaming statistics, in flat memory) and IS
+    use all `num`. Returns a dict: `fid`, `kid`, `kid_std`, `is`, `is_std`
+    (None for `inception`, which has no classifier), `precision`, `recall`,
+    `density`, `coverage`, `num`, and `floor`, `blurred` and `blurred_8`
+    with the same keys. Features of the real images are cached in
+    `$TFGAN_ZOO_HOME/features` for `inception` (keyed by the images' bytes).
     `truncation` (GANs): sample with that psi (`GAN.generate`).
 
     Translators: up to `num` test examples of the data (`a_test`,
@@ -124,14 +137,11 @@ def evaluate(model, data_source, num=10_000, num_real=None, extractor=None,
     about = {"data": str(data_source)}
     if hasattr(model, "features_and_logits"):
         return {**_accuracy(model, data_source, pixel_range, batch_size), **about}
-    name = extractor or extractors.default_for(data_source)
-    if name is None:
-        raise ValueError(f"No default extractor for {data_source!r}: pass one of "
-                         f"{', '.join(extractors.available())} (or the folder or .keras "
-                         "file of one trained with `tfgan-zoo train --family` of an "
-                         "extraction family).")
-    extract = extractors.get(name, weights=extractor_weights)
+    name = extractor or extractors.default_for(data_source, _channels(data_source, pixel_range))
+    extract = extractors.get(name, resize)
     about["extractor"] = name
+    if name == extractors.INCEPTION:
+        about["resize"] = resize
     if isinstance(model, Translator):
         return {**_translation(model, data_source, extract, num, pixel_range), **about}
     if not isinstance(model, (GAN, np.ndarray)):
@@ -154,8 +164,8 @@ def _generation(model, data_source, extract, num, num_real, batch_size, seed, ve
     num_real = num_real or num
     train = train[rng.permutation(len(train))[:num_real]]
     test = test[:num_real]
-    progress = keras.utils.Progbar(len(train) + 2 * len(test) + num, unit_name="image",
-                                   verbose=verbose)
+    progress = keras.utils.Progbar(len(train) + (1 + len(BLURS)) * len(test) + num,
+                                   unit_name="image", verbose=verbose)
 
     def featurize(batches, keep):
         features = FeatureSet(keep)
@@ -164,16 +174,49 @@ def _generation(model, data_source, extract, num, num_real, batch_size, seed, ve
             progress.add(len(images))
         return features
 
-    def real_batches(images, transform=to_float):
-        for start in range(0, len(images), batch_size):
-            yield transform(images[start:start + batch_size])
+    def real(images, factor=None):
+        transform = to_float if factor is None else lambda x: blurred(x, factor)
+        batches = (transform(images[s:s + batch_size]) for s in range(0, len(images), batch_size))
+        return _cached(extract, images, f"blur{factor}", lambda: featurize(batches, len(images)),
+                       lambda: progress.add(len(images)))
 
-    reference = featurize(real_batches(train), len(train))
-    floor = featurize(real_batches(test), len(train))
-    blur = featurize(real_batches(test, blurred), len(train))
+    reference = real(train)
+    result = {"floor": real(test).scores(reference), "num_real": len(train)}
+    for key, factor in BLURS.items():
+        result[key] = real(test, factor).scores(reference)
     fake = featurize(_sample_batches(model, num, batch_size, seed, truncation), len(train))
-    return {**fake.scores(reference), "floor": floor.scores(reference),
-            "blurred": blur.scores(reference), "num_real": len(train)}
+    return {**fake.scores(reference), **result}
+
+
+def _cached(extract, images, transform, compute, skipped):
+    """The FeatureSet `compute()` makes of the real `images`, cached under
+    `$TFGAN_ZOO_HOME/features` by the extractor's `cache_key`, the
+    `transform`'s name and the images' bytes (so a changed data set is never
+    served stale features). `skipped()` runs when the cache answers."""
+    if extract.cache_key is None:
+        return compute()
+    digest = hashlib.sha256(f"{extract.cache_key}|{transform}|{images.shape}|{images.dtype}"
+                            .encode())
+    digest.update(np.ascontiguousarray(images).tobytes())
+    path = os.path.join(presets.home(), "features", digest.hexdigest()[:32] + ".npy")
+    if os.path.isfile(path):
+        features = FeatureSet(len(images))
+        features.add(np.load(path), None)
+        skipped()
+        return features
+    features = compute()
+    with files.atomic_path(path) as tmp:
+        np.save(tmp, np.concatenate(features.features))
+    return features
+
+
+def _channels(data_source, pixel_range):
+    """The channel count of the data's images (1 when it cannot be read:
+    the evaluation that follows names the problem)."""
+    try:
+        return int(data.load_arrays(data_source, "test", pixel_range)[0].shape[-1])
+    except (ValueError, OSError):
+        return 1
 
 
 def _translation(model, data_source, extract, num, pixel_range):
@@ -225,17 +268,24 @@ def _gan_report(result):
             ("precision", "precision", "{:.3f}"), ("recall", "recall", "{:.3f}"),
             ("density", "density", "{:.3f}"), ("coverage", "coverage", "{:.3f}")]
     std = {"kid": "kid_std", "is": "is_std"}
-    lines = [f"{'metric':<10} {'model':>20} {'real floor':>20} {'blurred real':>20}"]
+    columns = [("model", result), ("real floor", result["floor"]),
+               ("blurred 1/4", result["blurred"])]
+    if "blurred_8" in result:  # metrics.json files older than the 1/8 yardstick lack it
+        columns.append(("blurred 1/8", result["blurred_8"]))
+    lines = [f"{'metric':<10}" + "".join(f" {title:>20}" for title, _ in columns)]
     for label, key, fmt in rows:
+        if result[key] is None:  # IS of an extractor without a classifier
+            continue
         cells = []
-        for scores in (result, result["floor"], result["blurred"]):
+        for _, scores in columns:
             cell = fmt.format(scores[key])
             if key in std:
                 cell += " ± " + fmt.format(scores[std[key]])
             cells.append(cell)
-        lines.append(f"{label:<10} {cells[0]:>20} {cells[1]:>20} {cells[2]:>20}")
+        lines.append(f"{label:<10}" + "".join(f" {cell:>20}" for cell in cells))
+    resize = f", resize {result['resize']}" if "resize" in result else ""
     lines.append(f"(each against {result['num_real']} training images: {result['num']} "
-                 f"generated, and for the floor and the blurred yardstick "
-                 f"{result['floor']['num']} test images; extractor {result['extractor']}, "
-                 f"data {result['data']})")
+                 f"generated, and for the floor and the blurred yardsticks "
+                 f"{result['floor']['num']} test images; extractor {result['extractor']}"
+                 f"{resize}, data {result['data']})")
     return "\n".join(lines)

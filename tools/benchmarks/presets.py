@@ -1,5 +1,7 @@
-"""Each GAN preset's scores beside the real floor and the blurred yardstick
-(both from `tfgan_zoo.metrics.evaluate`)."""
+"""Each GAN preset's scores beside the real floor and the blurred yardsticks
+(all from `tfgan_zoo.metrics.evaluate`), by the data's zoo classifier or by
+the standard FID Inception (--extractor inception); the whole scores go to
+runs/bench/presets-EXTRACTOR/NAME.json."""
 import json
 import os
 
@@ -10,6 +12,11 @@ from . import common
 
 def add_arguments(parser):
     common.add_quick(parser)
+    parser.add_argument("--extractor", help="inception, or the default: each recipe's own "
+                                            "(its data's zoo classifier)")
+    parser.add_argument("--num", type=int, help="generated and real images (default 10000; "
+                                                 "--quick: 2000)")
+    parser.add_argument("presets", nargs="*", help="default: every GAN preset")
 
 
 def training_minutes(name):
@@ -24,6 +31,8 @@ def training_minutes(name):
 
 def data_of(recipe):
     """The data a recipe trained on, derived as tools/train_preset.py derives it."""
+    if recipe["data"].startswith("tfds:"):
+        return recipe["data"]
     path = os.path.join(common.DATASETS, recipe["data"])
     if "task" in recipe:
         task = recipe["task"]
@@ -32,12 +41,11 @@ def data_of(recipe):
 
 
 def run(args):
-    num = 2000 if args.quick else 10_000
+    num = args.num or (2000 if args.quick else 10_000)
+    if args.extractor == "inception":
+        return _inception(args, num)
     rows = []
-    for name, entry in sorted(tfgan_zoo.presets.registry().items()):
-        if entry["task"] != "generation" or "recipe" not in entry:
-            continue
-        recipe = entry["recipe"]
+    for name, recipe in _presets(args):
         scores = tfgan_zoo.metrics.evaluate(tfgan_zoo.load(name), data_of(recipe), num=num,
                                             extractor=recipe.get("extractor"), verbose=0)
         blurred = scores["blurred"]["fid"]
@@ -50,3 +58,32 @@ def run(args):
     return (f"GAN presets ({num} generated vs {num} training images, the data's zoo "
             "classifier)", ["preset", "loss", "epochs", "train min", "FID", "floor FID",
                             "blurred FID", "FID / blurred", "precision", "recall"], rows)
+
+
+def _presets(args):
+    """(name, recipe) of the GAN presets asked for (default: all)."""
+    for name, entry in sorted(tfgan_zoo.presets.registry().items()):
+        if entry["task"] == "generation" and "recipe" in entry and (
+                not args.presets or name in args.presets):
+            yield name, entry["recipe"]
+
+
+def _inception(args, num):
+    out = os.path.join(common.ROOT, "runs", "bench", "presets-inception")
+    os.makedirs(out, exist_ok=True)
+    rows = []
+    for name, recipe in _presets(args):
+        scores = tfgan_zoo.metrics.evaluate(tfgan_zoo.load(name), data_of(recipe), num=num,
+                                            extractor="inception", verbose=0)
+        with open(os.path.join(out, name + ".json"), "w") as f:
+            json.dump(scores, f, indent=1)
+        cells = [f"{s['fid']:.1f} / {s['kid']:.4f}" for s in (
+            scores, scores["floor"], scores["blurred"], scores["blurred_8"])]
+        rows.append([name, scores["data"], scores["num"], scores["num_real"],
+                     scores["floor"]["num"], *cells, f"{scores['precision']:.3f}",
+                     f"{scores['recall']:.3f}"])
+        print(rows[-1], flush=True)
+    return ("GAN presets by the standard FID Inception-v3 (FID / KID; bilinear resize to "
+            "299; each against the stated training images)",
+            ["preset", "data", "generated", "training", "test", "model", "held-out floor",
+             "blurred 1/4", "blurred 1/8", "precision", "recall"], rows)
