@@ -42,7 +42,7 @@ def test_the_site_has_an_index_pages_pictures_and_the_vendored_runtime(site, mod
             assert os.path.exists(os.path.join(site, name, src)), src
         assert all(re.search(r'alt="[^"]+"', tag) for tag in re.findall(r"<img[^>]*>", page))
     # the metrics.json of each: the GAN's FID as its card gives it, the translator's each way
-    assert "<dt>FID</dt><dd>5.77 (real images" in index
+    assert "<dt>FID (classifier_fashion_mnist)</dt><dd>5.77 (real images" in index
     assert "FID B → A" in index and "input unchanged" in index
     # The walk is GAN.interpolate's, the sweep generate's at each psi.
     gan = models[GAN]

