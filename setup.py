@@ -53,6 +53,7 @@ setup(
         "tfgan_zoo.families": ["dcgan = zoo_models.dcgan", "pix2pix = zoo_models.pix2pix",
                                "cyclegan = zoo_models.cyclegan",
                                "classifier = zoo_models.classifier",
-                               "r3gan = zoo_models.r3gan"],
+                               "r3gan = zoo_models.r3gan",
+                               "projected = zoo_models.projected"],
     },
 )

