@@ -2,12 +2,12 @@
 import keras
 
 from zoo_models.dcgan.shapes import num_upsamplings
-from zoo_models.common.embedding import Embedding
-from zoo_models.common.network import Network, layers_in
+from zoo_models.common import network
+from zoo_models.common.network import generator_graph, layers_in
 
 
 @keras.saving.register_keras_serializable(package="zoo_models.dcgan")
-class Generator(Network):
+class Generator(network.Generator):
     """z (and a class label) -> image in [-1, 1].
 
     Dense to a base grid (7x7 for 28x28, 4x4 for 32x32), then stride-2
@@ -64,29 +64,10 @@ class Generator(Network):
                     x = layer(x)
                 return x
 
-            z = keras.Input((latent_dim,), name="z")
-            inputs, x = z, z
-            if num_classes is not None:
-                labels = keras.Input((), dtype="int32", name="labels")
-                embedding = Embedding(num_classes, embedding_dim, name="label_embedding")
-                joined = keras.layers.Concatenate(name="z_and_label")
-                x = joined([z, embedding(labels)])
-                inputs = [z, labels]
-                # The same layers on class weights [N, num_classes]: a graph of
-                # its own, so that the served graph of class ids stays the plain
-                # lookup (int8 LiteRT quantizes a one-hot product far worse).
-                weights = keras.Input((num_classes,), name="class_weights")
-                walk = keras.Model([z, weights], run(joined([z, embedding(weights)])))
-            images = run(x)
+            inputs, images, walk = generator_graph(run, latent_dim, num_classes,
+                                                   embedding_dim)
         super().__init__(inputs=inputs, outputs=images, **kwargs)
         self.keep_config(image_shape=image_shape, latent_dim=latent_dim, width=width,
                          num_classes=num_classes, embedding_dim=embedding_dim,
                          kernel_size=kernel_size, dtype_policy=dtype_policy)
-        if num_classes is not None:
-            # Untracked: its layers are this network's, saved once, as before.
-            self.__dict__["_on_class_weights"] = walk
-
-    def call(self, inputs, training=None, mask=None):
-        if self.num_classes is not None and len(inputs[1].shape) == 2:  # class weights
-            return self._on_class_weights(inputs, training=training)
-        return super().call(inputs, training=training, mask=mask)
+        self.keep_walk(walk)

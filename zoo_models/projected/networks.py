@@ -10,8 +10,8 @@ discriminator.py, networks_fastgan.py) to Keras, at the sizes a CPU affords.
 import keras
 from keras import ops
 
-from zoo_models.common.embedding import Embedding
-from zoo_models.common.network import Network, layers_in
+from zoo_models.common import network
+from zoo_models.common.network import Network, generator_graph, layers_in
 from zoo_models.projected import features as feature_network
 
 
@@ -42,7 +42,7 @@ def _glu(x):
 
 
 @keras.saving.register_keras_serializable(package="zoo_models.projected")
-class Generator(Network):
+class Generator(network.Generator):
     """z (and a class label) -> image in [-1, 1]: FastGAN-lite.
 
     A dense layer makes the first grid (side 3 to 8) with twice its
@@ -93,28 +93,13 @@ class Generator(Network):
                     grids.append(x)
                 return to_image(grids[-1])
 
-            z = keras.Input((latent_dim,), name="z")
-            inputs, x = z, z
-            if num_classes is not None:
-                labels = keras.Input((), dtype="int32", name="labels")
-                embedding = Embedding(num_classes, embedding_dim, name="label_embedding")
-                joined = keras.layers.Concatenate(name="z_and_label")
-                x = joined([z, embedding(labels)])
-                inputs = [z, labels]
-                weights = keras.Input((num_classes,), name="class_weights")
-                walk = keras.Model([z, weights], run(joined([z, embedding(weights)])))
-            images = run(x)
+            inputs, images, walk = generator_graph(run, latent_dim, num_classes,
+                                                   embedding_dim)
         super().__init__(inputs=inputs, outputs=images, **kwargs)
         self.keep_config(image_shape=image_shape, latent_dim=latent_dim, width=width,
                          num_classes=num_classes, embedding_dim=embedding_dim,
                          dtype_policy=dtype_policy)
-        if num_classes is not None:
-            self.__dict__["_on_class_weights"] = walk  # untracked: its layers are these
-
-    def call(self, inputs, training=None, mask=None):
-        if self.num_classes is not None and len(inputs[1].shape) == 2:  # class weights
-            return self._on_class_weights(inputs, training=training)
-        return super().call(inputs, training=training, mask=mask)
+        self.keep_walk(walk)
 
 
 @keras.saving.register_keras_serializable(package="zoo_models.projected")

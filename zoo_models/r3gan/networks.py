@@ -5,8 +5,8 @@ normalization, no mapping network and no output nonlinearity."""
 import keras
 from keras import ops
 
-from zoo_models.common.embedding import Embedding
-from zoo_models.common.network import Network, layers_in
+from zoo_models.common import network
+from zoo_models.common.network import Network, generator_graph, layers_in
 from zoo_models.r3gan.layers import ResidualBlock, Resample, conv, dense, msr
 
 
@@ -59,7 +59,7 @@ class GenerativeBasis(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="zoo_models.r3gan")
-class Generator(Network):
+class Generator(network.Generator):
     """z (and a class label) -> image; its values are not squashed into
     [-1, 1] (the paper's G has no tanh; samples are clipped when saved).
 
@@ -112,31 +112,15 @@ class Generator(Network):
                     x = layer(x)
                 return x
 
-            z = keras.Input((latent_dim,), name="z")
-            inputs, x = z, z
-            if num_classes is not None:
-                labels = keras.Input((), dtype="int32", name="labels")
-                embedding = Embedding(num_classes, embedding_dim, name="label_embedding",
-                                      embeddings_initializer=msr(1.0, num_classes))
-                joined = keras.layers.Concatenate(name="z_and_label")
-                x = joined([z, embedding(labels)])
-                inputs = [z, labels]
-                # The same layers on class weights [N, num_classes] (see the DCGAN generator).
-                weights = keras.Input((num_classes,), name="class_weights")
-                walk = keras.Model([z, weights], run(joined([z, embedding(weights)])))
-            images = run(x)
+            inputs, images, walk = generator_graph(
+                run, latent_dim, num_classes, embedding_dim,
+                embeddings_initializer=msr(1.0, num_classes or 1))
         super().__init__(inputs=inputs, outputs=images, **kwargs)
         self.keep_config(image_shape=image_shape, latent_dim=latent_dim, widths=widths,
                          blocks=blocks, cardinalities=cardinalities, expansion=expansion,
                          kernel_size=kernel_size, num_classes=num_classes,
                          embedding_dim=embedding_dim, dtype_policy=dtype_policy)
-        if num_classes is not None:
-            self.__dict__["_on_class_weights"] = walk  # untracked: its layers are these
-
-    def call(self, inputs, training=None, mask=None):
-        if self.num_classes is not None and len(inputs[1].shape) == 2:  # class weights
-            return self._on_class_weights(inputs, training=training)
-        return super().call(inputs, training=training, mask=mask)
+        self.keep_walk(walk)
 
 
 @keras.saving.register_keras_serializable(package="zoo_models.r3gan")
