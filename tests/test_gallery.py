@@ -86,6 +86,18 @@ def test_bad_builds_are_one_line_errors_and_leave_nothing(site, tmp_path, monkey
     assert not os.path.exists(tmp_path / "c")
 
 
+def test_replace_rebuilds_what_it_wrote_and_keeps_what_the_user_added(tmp_path):
+    site = gallery.build(tmp_path / "site", [GAN])
+    (tmp_path / "site" / "CNAME").write_text("gans.example.org\n")
+    (tmp_path / "site" / "blog").mkdir()
+    (tmp_path / "site" / "blog" / "post.html").write_text("<p>mine</p>")
+    os.remove(os.path.join(site, "index.html"))
+    assert gallery.build(site, [GAN], replace=True) == site
+    assert open(os.path.join(site, "CNAME")).read() == "gans.example.org\n"
+    assert open(os.path.join(site, "blog", "post.html")).read() == "<p>mine</p>"
+    assert os.path.isfile(os.path.join(site, "index.html"))  # rebuilt
+
+
 needs_browser = pytest.mark.skipif(browser.missing() is not None,
                                         reason=str(browser.missing()))
 

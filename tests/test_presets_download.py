@@ -181,6 +181,18 @@ def test_a_folder_listing_files_outside_itself_is_refused(tmp_path):
         presets.verify(str(folder))
 
 
+def test_a_pipe_in_a_preset_folder_is_refused_not_read(tmp_path):
+    """Hashing a FIFO would wait for a writer forever."""
+    folder = tmp_path / "p"
+    folder.mkdir()
+    os.mkfifo(folder / "model.weights.h5")
+    digest = hashlib.sha256(b"").hexdigest()
+    (folder / "SHA256SUMS").write_text(f"{digest}  model.weights.h5\n")
+    with pytest.raises(ValueError, match="holds 'model.weights.h5', which is not a regular "
+                                         "file"):
+        presets.verify(str(folder))
+
+
 def test_loading_never_runs_code_from_a_preset(tmp_path):
     # A well-formed, correctly summed preset whose config carries Python
     # bytecode (a Lambda layer): safe_mode refuses to rebuild it.

@@ -71,3 +71,53 @@ def test_a_translator_run_publishes_with_its_scores_beside_the_identity(pairs, e
     with pytest.raises(ValueError, match="holds no finished run"):
         presets.publish(str(tmp_path), "x", out=str(tmp_path / "x"))
     assert not os.path.exists(tmp_path / "x")
+
+
+@pytest.fixture
+def gan_run(tmp_path):
+    x = np.random.default_rng(0).integers(0, 256, (32, 8, 8, 1), dtype=np.uint8)
+    data = tmp_path / "d.npz"
+    np.savez(data, x_train=x, x_test=x[:16])
+    run = tmp_path / "runs" / "run"
+    tfgan_zoo.train(str(data), str(run), family="dcgan", batch_size=8, width=4, latent_dim=4,
+                    verbose=0)
+    return run
+
+
+def test_publish_replace_replaces_only_a_preset_folder_publish_wrote(gan_run, extractor,
+                                                                     tmp_path):
+    def publish(out, replace=True):
+        return presets.publish(str(gan_run), "tiny", out=str(out), extractor=extractor,
+                               num=16, replace=replace, verbose=0, standard_fid=False)
+
+    before = sorted(os.listdir(gan_run))
+    users = tmp_path / "mine"
+    users.mkdir()
+    (users / "thesis.tex").write_text("years of work")
+    with pytest.raises(ValueError, match="is not a preset folder that publish wrote"):
+        publish(users)
+    assert (users / "thesis.tex").read_text() == "years of work"
+    for source in (gan_run, gan_run.parent):  # the run, or a folder holding it
+        with pytest.raises(ValueError, match="holds the run being published"):
+            publish(source)
+    assert sorted(os.listdir(gan_run)) == before
+    out = publish(tmp_path / "tiny", replace=False)
+    (tmp_path / "tiny" / "card.md").write_text("edited by hand")
+    with pytest.raises(ValueError, match="or it was changed since"):
+        publish(out)
+    os.remove(os.path.join(out, "card.md"))
+    presets.save(tfgan_zoo.load(os.path.join(gan_run, "model.keras")), out, "# old\n",
+                 replace=True)
+    assert publish(out) == out  # an intact preset folder is replaced
+    presets.verify(out)
+
+
+def test_publish_refuses_a_run_in_use(gan_run, extractor, tmp_path):
+    from tfgan_zoo import runs
+
+    with runs.RunFolder(str(gan_run)).claim():  # as `train` holds it while it resumes
+        with pytest.raises(ValueError, match="is in use by a running tfgan-zoo process: "
+                                             "publish it when its training has ended"):
+            presets.publish(str(gan_run), "tiny", out=str(tmp_path / "tiny"),
+                            extractor=extractor, num=16, verbose=0, standard_fid=False)
+    assert not (tmp_path / "tiny").exists()

@@ -50,6 +50,10 @@ def assert_one_line_error(capsys, argv, message, out):
 @pytest.mark.parametrize("args, message", [
     (["gan.keras", "--num", "0"], r"num:? must be an integer >= 1; got 0"),
     (["gan.keras", "--num", "-1"], r"num:? must be an integer >= 1; got -1"),
+    (["gan.keras", "--num", "4294967297"], r"--num 4294967297 is over 4,194,304, the most "
+                                           r"images of 8x8x1 that sample writes at once"),
+    (["gan.keras", "--seed", str(2**70)], r"argument --seed: must be an integer in "
+                                          r"\[-2\^63, 2\^63 - 1\]; got 1180591620717411303424"),
     (["cgan.keras", "--labels", "7", "9", "--num", "16"],
      r"labels: give one label, or one per sample \(16\); got 2\."),
     (["cgan.keras", "--labels", "3", "--num", "4"], r"labels must be ints in \[0, 3\)"),
@@ -183,6 +187,9 @@ def test_cli_interpolate_writes_a_strip_a_loop_and_an_array(models, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["gan.keras", "--steps", "1"], r"argument --steps: must be an integer >= 2"),
+    (["gan.keras", "--steps", "100000"], r"--steps 100000 is over 1024, the most images of a "
+                                         r"walk"),
+    (["gan.keras", "--seeds", "0", str(-2**63 - 1)], r"argument --seeds: must be an integer"),
     (["gan.keras", "--truncation", "0"], r"argument --truncation: must be a number in \(0, 1\]"),
     (["gan.keras", "--truncation", "1.2"], r"argument --truncation: must be a number"),
     (["gan.keras", "--labels", "1"], "labels were given but this GAN is unconditional"),
@@ -196,3 +203,18 @@ def test_cli_interpolate_errors_are_one_clear_line(models, tmp_path, capsys, arg
     if "--out" not in argv:
         argv += ["--out", str(out)]
     assert_one_line_error(capsys, argv, message, out)
+
+
+def test_every_int64_seed_draws_its_own_latents(models):
+    """Seeds were taken modulo 2^31 - 2, so 0 and 2147483646 drew the same
+    images; a seed in [0, 2^31) still draws what the int32 key [seed, 0] drew."""
+    gan = keras.models.load_model(models / "gan.keras")
+    latents = {seed: np.asarray(gan.latents(2, seed)) for seed in
+               (0, 5, 2**31 - 2, -5, 2**31 + 5, 2**63 - 1, -2**63)}
+    for a in latents:
+        for b in latents:
+            assert a == b or not np.allclose(latents[a], latents[b]), (a, b)
+    old = tf.random.stateless_normal([2, gan.latent_dim], seed=tf.constant([5, 0], tf.int32))
+    np.testing.assert_array_equal(latents[5], old.numpy())
+    with pytest.raises(ValueError, match=r"seed must be an integer in \[-2\^63"):
+        gan.generate(1, seed=2**63)

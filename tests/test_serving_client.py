@@ -224,3 +224,75 @@ def test_show_prints_both_requests_and_grpc_needs_the_protos(monkeypatch, capsys
 def test_serving_default_needs_the_latent_size():
     with pytest.raises(ValueError, match="pass --latent-dim"):
         client.request_inputs("serving_default")
+
+
+@pytest.fixture
+def raw_server():
+    """HOST:PORT of a TCP server that answers each connection with `reply(socket)`."""
+    import socket
+    import socketserver
+
+    servers = []
+
+    def start(reply):
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                self.request.recv(65536)
+                with contextlib.suppress(OSError):
+                    reply(self.request)
+
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"127.0.0.1:{server.server_address[1]}"
+
+    import contextlib
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+    del socket
+
+
+def test_a_trickling_or_endless_server_is_cut_off(raw_server, monkeypatch):
+    import time
+
+    def trickle(sock):  # a byte every 0.2 s: no single read ever times out
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + b" " * 999:
+            sock.sendall(bytes([byte]))
+            time.sleep(0.2)
+
+    started = time.monotonic()
+    with pytest.raises(OSError, match=r"TF Serving at 127\.0\.0\.1:\d+ sent no complete reply "
+                                      r"within 1 s"):
+        client.post_rest(raw_server(trickle), "tiny", {}, timeout=1)
+    assert time.monotonic() - started < 10
+
+    def endless(sock):
+        sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n")
+        while True:
+            sock.sendall(b"[1, 2, 3, " * 1000)
+
+    monkeypatch.setattr(client, "MAX_REPLY", 100_000)
+    with pytest.raises(ValueError, match=r"sent a reply over 0 MiB: refused; ask for fewer"):
+        client.post_rest(raw_server(endless), "tiny", {}, timeout=30)
+
+
+def _http(body):
+    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+@pytest.mark.parametrize("reply, message", [
+    (b"SSH-2.0-OpenSSH_9.2\r\n", r"did not answer as an HTTP server \(BadStatusLine\)"),
+    (_http(b"<html>hi</html>"), r"answered with something other than JSON \('<html>hi</html>'\)"),
+    (_http(b'{"shape": 1}'), r"reply holds no images of the generate signature \(KeyError"),
+    (_http(b'{"outputs": [1, 2]}'), r"holds an array of shape \(2,\), not images"),
+    (_http(b'{"outputs": [{"b64": "@@@@"}]}'),
+     r"reply holds no images of the generate_png signature \(Error"),
+])
+def test_replies_that_are_not_tf_servings_are_one_line(raw_server, reply, message):
+    host = raw_server(lambda sock: sock.sendall(reply))
+    signature = "generate_png" if b"b64" in reply else "generate"
+    with pytest.raises((ValueError, OSError), match=message):
+        client.predict("tiny", signature, {"seed": 1, "count": 1}, rest=host)

@@ -1,5 +1,6 @@
 """GAN presets: from_preset, and fine-tuning them with FreezeD."""
 import json
+import re
 import subprocess
 import sys
 
@@ -101,6 +102,25 @@ def test_pictures_of_another_size_are_refused_or_resized_to_the_preset(gan_prese
                      "--batch-size", "16", "--out", str(out)]) == 0
     assert json.load(open(out / "run.json"))["image_size"] == [8, 8]
     assert tfgan_zoo.load(str(out / "model.keras")).generate(2).shape == (2, 8, 8, 1)
+
+
+def test_a_wrong_or_huge_image_size_is_refused_before_any_image_is_read(gan_preset, tmp_path,
+                                                                       capsys):
+    """--image-size 40000x40000 resized every image first and was OOM-killed,
+    leaving a stale lock: now the size is checked before the data is touched
+    (the data here does not even exist)."""
+    from tfgan_zoo import cli
+
+    _, directory = gan_preset
+    out = tmp_path / "run"
+    for size, message in [("40000x40000", "image_size 40000x40000 is over 4096 pixels a side"),
+                          ("16x16", r"makes 8x8 images, not 16x16: resize the data to its "
+                                    r"size \(--image-size 8x8\)")]:
+        assert cli.main(["finetune", directory, "--data", str(tmp_path / "nothing.npz"),
+                         "--image-size", size, "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and re.search(message, err), err
+        assert not out.exists()
 
 
 def test_a_short_finetune_gets_an_ema_that_follows_it(npz, tmp_path, capsys):

@@ -23,6 +23,7 @@ RULES = {  # name -> (what it must be, test)
     "truncation": ("a number in (0, 1] (1: no truncation)",
                    lambda v: _number(v) and 0 < v <= 1),
     "steps": ("an integer >= 2 (the two ends included)", lambda v: _integer(v) and v >= 2),
+    "seed": ("an integer in [-2^63, 2^63 - 1]", lambda v: _integer(v) and -2**63 <= v < 2**63),
 }
 
 
@@ -32,7 +33,8 @@ SETTINGS = {"epochs": "count", "batch_size": "count", "num_classes": "count",
             "d_steps": "count", "limit": "count", "decay_epochs": "count",
             "num": "count", "num_real": "count", "learning_rate": "positive",
             "beta_1": "fraction", "ema_decay": "fraction", "freeze_d": "index",
-            "labels": "index", "truncation": "truncation", "steps": "steps"}
+            "labels": "index", "truncation": "truncation", "steps": "steps", "seed": "seed",
+            "seeds": "seed", "seed_b": "seed", "count": "count", "latent_dim": "count"}
 
 
 def check_settings(**settings):

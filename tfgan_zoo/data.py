@@ -205,6 +205,9 @@ def load_arrays(source, split="train", pixel_range=None, image_size=None):
     return _arrays(source, split, pixel_range, image_size)[:2]
 
 
+MAX_SIDE = 4096  # of --image-size: every image is resized to it in memory
+
+
 def check_image_size(size):
     """`size` (an int for a square, or (height, width)) as a (height, width)
     tuple; None stays None."""
@@ -216,6 +219,9 @@ def check_image_size(size):
                                  and v >= 1 for v in pair):
         raise ValueError(f"image_size must be an integer >= 1 or (height, width) integers "
                          f">= 1; got {size!r}.")
+    if max(pair) > MAX_SIDE:
+        raise ValueError(f"image_size {pair[0]}x{pair[1]} is over {MAX_SIDE} pixels a side, "
+                         "the most the zoo resizes data to: choose a smaller --image-size.")
     return tuple(int(v) for v in pair)
 
 

@@ -99,7 +99,8 @@ def vendor(folder):
 def build(out, names=None, replace=False):
     """Writes the site to the folder `out` and returns its path: all at once
     (a failed build leaves nothing), into a new folder or, with `replace`,
-    over a gallery this command wrote before. `names`: the presets to show
+    over a gallery this command wrote before (keeping what the user added to
+    it, such as a CNAME or a blog/). `names`: the presets to show
     (default: every generator and translator; feature extractors are not
     shown)."""
     import markdown  # noqa: F401  (checked before any work)
@@ -131,7 +132,22 @@ def build(out, names=None, replace=False):
         cards = [_page(tmp, name, registry[name]) for name in names]
         files.write_bytes(os.path.join(tmp, "index.html"), _index(cards).encode())
         files.write_bytes(os.path.join(tmp, MARKER), b"tfgan-zoo gallery\n")
+        _keep_the_users(out, tmp, set(registry))
     return out
+
+
+def _keep_the_users(old, new, preset_names):
+    """Copies into the new site what the user added to the old one (a
+    CNAME, a blog/): everything but what this command writes."""
+    if not os.path.isdir(old):
+        return
+    ours = {"vendor", "assets", "index.html", MARKER} | preset_names
+    for name in sorted(set(os.listdir(old)) - ours):
+        source, target = os.path.join(old, name), os.path.join(new, name)
+        if os.path.isdir(source) and not os.path.islink(source):
+            shutil.copytree(source, target, symlinks=True)
+        else:
+            shutil.copy2(source, target, follow_symlinks=False)
 
 
 # ------------------------------------------------------------------ pages

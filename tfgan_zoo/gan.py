@@ -88,6 +88,9 @@ def _infer_latent_dim(generator):
             "GAN(generator, discriminator, latent_dim=...).") from None
 
 
+MAX_GENERATE = 2**31 - 1  # latents are drawn with an int32 count
+
+
 @keras.saving.register_keras_serializable(package="tfgan_zoo")
 class GAN(AdversarialModel):
     """A generator and a discriminator trained by `fit`.
@@ -438,9 +441,12 @@ class GAN(AdversarialModel):
         typical, less varied images. Uses the EMA generator when there is one
         and `use_ema` is true.
         """
+        checks.check_settings(num=num, seed=seed, truncation=truncation)
+        if num > MAX_GENERATE:
+            raise ValueError(f"num must be at most {MAX_GENERATE:,} (images in one array); got "
+                             f"{num}: generate in parts, with other seeds.")
         labels = self._check_labels(labels, num)
-        z = self.latents(num, seed, truncation=checks.check("truncation", truncation,
-                                                             "truncation"))
+        z = self.latents(num, seed, truncation=truncation)
         return self._run_generator(z, labels, batch_size, use_ema)
 
     def interpolate(self, seed_a, seed_b, steps=8, labels=None, method="slerp",
@@ -456,10 +462,12 @@ class GAN(AdversarialModel):
         interpolated linearly). `truncation` as in `generate`.
         """
         checks.check_settings(steps=steps, truncation=truncation)
+        for seed in (seed_a, seed_b):
+            checks.check("seed", seed, "seed")
         z, weights = self.interpolation_inputs(seed_a, seed_b, steps,
                                                self._check_walk_labels(labels), method,
                                                truncation)
-        return self._run_generator(z, weights, steps, use_ema)
+        return self._run_generator(z, weights, 256, use_ema)
 
     def interpolation_inputs(self, seed_a, seed_b, steps, labels=None, method="slerp",
                              truncation=1.0):
@@ -500,6 +508,18 @@ class GAN(AdversarialModel):
         # In [-1, 1] as promised, also for generators without a tanh (R3GAN's).
         return np.clip(np.concatenate(out).astype(np.float32), -1.0, 1.0)
 
+    @property
+    def image_shape(self):
+        """(height, width, channels) of the images the generator makes, from
+        one image (any Keras generator answers: functional, subclassed or
+        built on its first call)."""
+        if "_image_shape" not in self.__dict__:  # untracked: not a Keras attribute
+            labels = tf.zeros([1], tf.int32) if self.conditional else None
+            made = self._generate(self.latents(1, 0), labels, training=False,
+                                  generator=self.generator)
+            self.__dict__["_image_shape"] = tuple(int(s) for s in made.shape[1:])
+        return self.__dict__["_image_shape"]
+
     def latents(self, num, seed, truncation=1.0):
         """The [num, latent_dim] latents of `generate(num, seed, truncation=)`:
         standard-normal draws times `truncation`.
@@ -517,10 +537,12 @@ class GAN(AdversarialModel):
 
         `seed` and `truncation` may be numbers or tensors (exported
         signatures): the draw is `keras.random.normal(..., seed=int)`'s
-        stateless one, written with tensors.
+        stateless one, written with tensors. Any int64 seed (negative ones
+        too) draws latents of its own.
         """
+        # Every int64 seed its own key: TF's stateless ops take all 64 bits of
+        # seed[0] (a seed in [0, 2^31) draws what the int32 key [seed, 0] drew).
         key = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
-        key = tf.cast(tf.math.floormod(key, tf.int32.max - 1), tf.int32)
         z = tf.random.stateless_normal(tf.stack([tf.cast(num, tf.int32), self.latent_dim]),
                                        seed=key)
         return z * tf.cast(truncation, tf.float32)

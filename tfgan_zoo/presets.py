@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tarfile
 import time
 import urllib.request
@@ -119,6 +120,9 @@ def verify(directory):
         if os.path.isdir(os.path.join(directory, name)):
             raise ValueError(f"Preset {directory} holds a folder {name!r}: refused, a "
                              f"preset folder holds only files; {refetch}.")
+        if not stat.S_ISREG(os.stat(os.path.join(directory, name)).st_mode):
+            raise ValueError(f"Preset {directory} holds {name!r}, which is not a regular file "
+                             f"(a pipe or device would hang the check): refused; {refetch}.")
         if name != SUMS and name not in listed:
             raise ValueError(f"Preset {directory} holds {name!r}, which {SUMS} does not "
                              f"list: refused. Remove the file, or {refetch}.")
@@ -421,12 +425,7 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
     whole or not at all, and an existing folder is replaced only with
     `replace`. Load it with `tfgan_zoo.load(FOLDER)`.
     """
-    import datetime
-    import platform
-
-    import tensorflow as tf
-
-    from tfgan_zoo import metrics, runs
+    from tfgan_zoo import runs
 
     folder = runs.RunFolder(run_dir)
     settings = {k: v for k, v in folder.previous_settings().items() if k != runs.MARK}
@@ -434,9 +433,47 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
         raise ValueError(f"{run_dir} holds no finished run (run.json and model.keras of "
                          "`tfgan-zoo train`): finish it by running its train command again.")
     out = os.path.abspath(out or name)
-    if os.path.exists(out) and not replace:
+    _check_replaceable(out, run_dir, replace)
+    try:
+        with folder.claim():  # a run that trains on in the folder is refused
+            return _publish(folder, settings, name, out, description, data_license, limits,
+                            extractor, num, data, command, replace, verbose, standard_fid)
+    except runs.RunFolderError as error:
+        if "in use" not in str(error):
+            raise
+        raise ValueError(f"{run_dir} is in use by a running tfgan-zoo process: publish it "
+                         "when its training has ended.") from None
+
+
+def _check_replaceable(out, source, replace):
+    """Raises unless `out` is new, or (with `replace`) an intact preset folder
+    (its SHA256SUMS vouches for every file) that is not the run `source` nor a
+    folder holding it: --replace replaces what publish wrote, nothing else."""
+    if not os.path.exists(out):
+        return
+    if not replace:
         raise FileExistsError(f"{out} exists and is not overwritten: choose another --out, "
-                              "or remove it first.")
+                              "or pass --replace to replace a preset folder publish wrote.")
+    inside = os.path.realpath(source) + os.sep
+    if inside.startswith(os.path.realpath(out) + os.sep):
+        raise ValueError(f"--out {out} holds the run being published: choose another --out.")
+    try:
+        verify(out)
+    except ValueError:
+        raise ValueError(f"--out {out} is not a preset folder that publish wrote (or it was "
+                         "changed since), so --replace leaves it alone: choose another "
+                         "--out.") from None
+
+
+def _publish(folder, settings, name, out, description, data_license, limits, extractor, num,
+             data, command, replace, verbose, standard_fid):
+    import datetime
+    import platform
+
+    import tensorflow as tf
+
+    from tfgan_zoo import metrics, runs
+
     family = families.get(settings["family"])
     data = data or settings["data"]
     model = load(folder.model)

@@ -9,13 +9,22 @@ from tfgan_zoo.gan import GAN
 from tfgan_zoo.translator import Translator
 
 
+MAX_PIXELS = 2**28  # values in one sample array: 1 GiB of float32
+
+
 def sample(model, out, num=64, seed=0, labels=None, truncation=1.0):
     """Writes `num` samples of `model` (a GAN, a .keras path or a preset) to `out`:
     a `.png` grid or a `.npy` uint8 array. Conditional GANs cycle through the
     classes (one grid column each) unless `labels` are given: one label, or
     one per sample. `truncation` psi in (0, 1]: see `GAN.latents`."""
-    checks.check_settings(num=num, truncation=truncation)
+    checks.check_settings(num=num, seed=seed, truncation=truncation)
     gan = presets.load_as(model, (GAN,), "sample takes a GAN (translate: a translator)")
+    most = MAX_PIXELS // int(np.prod(gan.image_shape))
+    if num > most:
+        raise ValueError(f"--num {num} is over {most:,}, the most images of "
+                         f"{'x'.join(map(str, gan.image_shape))} that sample writes at once "
+                         f"({MAX_PIXELS // 2**20:,} Mi values): run it several times with "
+                         "other --seed values.")
     columns = None
     if gan.conditional and labels is None:
         labels, columns = gan.class_cycle(num), gan.num_classes
@@ -29,9 +38,16 @@ def interpolate(model, out, seeds=(0, 1), steps=8, labels=None, method="slerp",
     (a GAN, a .keras path or a preset) to `out`: a `.png` strip (one row), a
     `.gif` that walks there and back, or a `.npy` uint8 array. `labels`:
     conditional GANs only, one class or two (to walk between classes)."""
+    from tfgan_zoo.export import MAX_COUNT
+
     checks.check_settings(steps=steps, truncation=truncation)
+    if steps > MAX_COUNT:
+        raise ValueError(f"--steps {steps} is over {MAX_COUNT}, the most images of a walk (as "
+                         "in the exported interpolate signature): use fewer steps.")
     if len(seeds) != 2:
         raise ValueError(f"A latent walk goes between two seeds; got {len(seeds)}.")
+    for seed in seeds:
+        checks.check("--seeds", seed, "seed")
     if os.path.splitext(out)[1].lower() not in (".png", ".gif", ".npy"):
         raise ValueError(f"Cannot write a latent walk to {out!r}: use strip.png, walk.gif "
                          "or walk.npy.")

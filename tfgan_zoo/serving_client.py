@@ -21,9 +21,12 @@ protos (tensorflow-serving-api, installed --no-deps); REST needs nothing
 more.
 """
 import base64
+import binascii
+import contextlib
+import http.client
 import json
-import urllib.error
-import urllib.request
+import socket
+import threading
 
 import numpy as np
 import tensorflow as tf
@@ -91,15 +94,27 @@ def grpc_request(model_name, signature, inputs):
 
 def images_from_rest(response, signature):
     """uint8 images [N, H, W, C] from a REST predict response of `signature`."""
-    outputs = response["outputs"]
-    if isinstance(outputs, dict):  # more than one output: keyed by name
-        outputs = outputs.get("png_bytes", outputs.get("images"))
-    if outputs and isinstance(outputs[0], dict):  # {"b64": ...}: PNG files
-        return np.stack([tf.io.decode_png(base64.b64decode(o["b64"])).numpy()
-                         for o in outputs])
-    if signature == "serving_default":  # floats in [-1, 1]
-        return image_utils.to_uint8(np.asarray(outputs, np.float32))
-    return np.asarray(outputs, np.uint8)
+    try:
+        outputs = response["outputs"]
+        if isinstance(outputs, dict):  # more than one output: keyed by name
+            outputs = outputs.get("png_bytes", outputs.get("images"))
+        if outputs and isinstance(outputs[0], dict):  # {"b64": ...}: PNG files
+            images = np.stack([tf.io.decode_png(base64.b64decode(o["b64"], validate=True))
+                               .numpy() for o in outputs])
+        elif signature == "serving_default":  # floats in [-1, 1]
+            images = image_utils.to_uint8(np.asarray(outputs, np.float32))
+        else:
+            images = np.asarray(outputs, np.uint8)
+    except (KeyError, TypeError, IndexError, ValueError, binascii.Error,
+            tf.errors.InvalidArgumentError) as error:
+        raise ValueError(f"TF Serving's reply holds no images of the {signature} signature "
+                         f"({type(error).__name__}: {str(error)[:80]}): is the model one "
+                         "that `tfgan-zoo export` wrote?") from None
+    if images.ndim != 4:
+        raise ValueError(f"TF Serving's reply holds an array of shape {images.shape}, not "
+                         f"images [N, H, W, C] of the {signature} signature: is the model one "
+                         "that `tfgan-zoo export` wrote?")
+    return images
 
 
 def images_from_grpc(response):
@@ -117,24 +132,59 @@ def _unreachable(host, reason, option):
                    "its HOST:PORT.")
 
 
+MAX_REPLY = 256 * 2**20  # bytes: 1024 images of 64x64x3 as JSON take about 60 MiB
+
+
 def post_rest(host, model_name, body, timeout=60):
-    """The JSON reply of TF Serving's REST predict; its refusal as a ValueError."""
-    url = f"http://{host}/v1/models/{model_name}:predict"
-    request = urllib.request.Request(url, data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
+    """The JSON reply of TF Serving's REST predict; its refusal as a ValueError.
+
+    `timeout` bounds the whole exchange, however slowly the server trickles
+    (a watchdog closes the connection at the deadline); a reply over
+    `MAX_REPLY` bytes is refused."""
+    address, _, port = host.rpartition(":")
+    connection = http.client.HTTPConnection(address or host, int(port) if port.isdigit()
+                                            else None, timeout=timeout)
+    expired = threading.Event()
+
+    def expire():
+        expired.set()
+        if connection.sock is not None:
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(timeout, expire)
+    watchdog.start()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as reply:
-            return json.loads(reply.read())
-    except urllib.error.HTTPError as error:  # TF Serving's {"error": ...}: the reason
-        text = error.read().decode(errors="replace")
-        try:
+        connection.request("POST", f"/v1/models/{model_name}:predict", json.dumps(body),
+                           {"Content-Type": "application/json"})
+        reply = connection.getresponse()
+        data = reply.read(MAX_REPLY + 1)
+        if len(data) > MAX_REPLY:
+            raise ValueError(f"TF Serving at {host} sent a reply over {MAX_REPLY // 2**20} "
+                             "MiB: refused; ask for fewer images (--count).")
+    except (OSError, http.client.HTTPException) as error:
+        if expired.is_set() or isinstance(error, TimeoutError):
+            raise OSError(f"TF Serving at {host} sent no complete reply within {timeout:g} s: "
+                          "is it overloaded, or is that port another server?") from None
+        if isinstance(error, http.client.HTTPException):
+            raise ValueError(f"{host} did not answer as an HTTP server ({type(error).__name__})"
+                             ": is that TF Serving's REST port (--rest_api_port)?") from None
+        raise _unreachable(host, error, "--rest_api_port") from None
+    finally:
+        watchdog.cancel()
+        connection.close()
+    text = data.decode(errors="replace")
+    if reply.status != 200:  # TF Serving's {"error": ...}: the reason
+        with contextlib.suppress(ValueError, KeyError, TypeError):
             text = json.loads(text)["error"]
-        except (ValueError, KeyError, TypeError):
-            pass
-        raise ValueError(f"TF Serving refused the request ({error.code}): "
-                         f"{' '.join(text.split())}") from None
-    except urllib.error.URLError as error:
-        raise _unreachable(host, error.reason, "--rest_api_port") from None
+        raise ValueError(f"TF Serving refused the request ({reply.status}): "
+                         f"{' '.join(str(text).split())[:500]}")
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise ValueError(f"{host} answered with something other than JSON "
+                         f"({' '.join(text.split())[:80]!r}): is that TF Serving's REST port "
+                         "(--rest_api_port)?") from None
 
 
 def call_grpc(host, request, timeout=60):

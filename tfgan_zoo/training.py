@@ -192,6 +192,11 @@ def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=No
     image_size = data.check_image_size(image_size)
     preset_gan = presets.load_as(preset, (GAN,), "finetune continues a GAN preset")
     num_classes = preset_gan.num_classes
+    makes = preset_gan.image_shape
+    if image_size is not None and image_size != makes[:2]:  # before any image is read
+        raise ValueError(f"{preset} makes {makes[0]}x{makes[1]} images, not "
+                         f"{image_size[0]}x{image_size[1]}: resize the data to its size "
+                         f"(--image-size {makes[0]}x{makes[1]}).")
     run = {"preset": preset, "data": str(data_source), "batch_size": batch_size,
            "learning_rate": learning_rate, "freeze_d": freeze_d, "ema_decay": ema_decay,
            "seed": seed, "limit": limit}
@@ -207,7 +212,7 @@ def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=No
 
     def build(info):
         gan = preset_gan
-        makes, has = tuple(gan.generator.output_shape[1:]), info["image_shape"]
+        has = info["image_shape"]
         if has != makes:
             fix = (f"convert them to {makes[2]} channel(s)" if has[:2] == makes[:2] else
                    f"resize them with image_size={makes[:2]} (--image-size "

@@ -65,9 +65,9 @@ function normals(count, seed) {
 }
 
 // GAN.latents(num, seed, truncation): [num * latentDim] row-major.
+// Any safe integer seed, negative ones too (TF takes all 64 bits of seed[0]).
 export function latents(num, seed, latentDim, truncation = 1) {
-  const key = ((seed % 2147483646) + 2147483646) % 2147483646;  // floormod(seed, int32 max - 1)
-  return normals(num * latentDim, key).map((v) => f32(v * f32(truncation)));
+  return normals(num * latentDim, seed).map((v) => f32(v * f32(truncation)));
 }
 
 // GAN's slerp of two latent rows at t (linear when they are parallel).

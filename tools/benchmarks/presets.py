@@ -6,6 +6,7 @@ import json
 import os
 
 import tfgan_zoo
+from tfgan_zoo import files
 
 from . import common
 
@@ -73,10 +74,15 @@ def _inception(args, num):
     os.makedirs(out, exist_ok=True)
     rows = []
     for name, recipe in _presets(args):
-        scores = tfgan_zoo.metrics.evaluate(tfgan_zoo.load(name), data_of(recipe), num=num,
-                                            extractor="inception", verbose=0)
-        with open(os.path.join(out, name + ".json"), "w") as f:
-            json.dump(scores, f, indent=1)
+        path = os.path.join(out, name + ".json")
+        scores = None
+        if os.path.exists(path):  # a run cut short resumes with the presets it did
+            with open(path) as f:
+                scores = json.load(f)
+        if scores is None or scores["num"] != num:
+            scores = tfgan_zoo.metrics.evaluate(tfgan_zoo.load(name), data_of(recipe), num=num,
+                                                extractor="inception", verbose=0)
+            files.write_bytes(path, json.dumps(scores, indent=1).encode())
         cells = [f"{s['fid']:.1f} / {s['kid']:.4f}" for s in (
             scores, scores["floor"], scores["blurred"], scores["blurred_8"])]
         rows.append([name, scores["data"], scores["num"], scores["num_real"],

@@ -1,5 +1,8 @@
-"""FID after each epoch against training wall time, per recipe (RECIPES),
-resumable in runs/quality/RECIPE; with a plot of FID against minutes."""
+"""FID (and KID) against training wall time, per recipe (RECIPES), on any
+data, by the data's default extractor (the zoo classifier for grey data,
+the standard Inception for colour) or --extractor; resumable in
+runs/quality/RECIPE; with a plot of FID against minutes. --minutes trains
+each recipe for the same wall time (a bake-off)."""
 import json
 import os
 
@@ -7,7 +10,7 @@ import numpy as np
 
 import tfgan_zoo
 from tfgan_zoo import files, images
-from tfgan_zoo.metrics import extractors, frechet_distance
+from tfgan_zoo.metrics import extractors, frechet_distance, kernel_distance
 
 from . import common
 
@@ -37,6 +40,15 @@ RECIPES = {
     # a quarter of the default width: what this CPU affords (bench.py profile --models)
     "r3gan_w32_b64": {"family": "r3gan", "loss": "rpgan", "width": 32, "batch_size": 64,
                       "ema_decay": 0.999},
+    # Colour (--data tfds:emoji/64): dcgan_emoji64's recipe against the projected family
+    # (hinge, DiffAugment) with its feature network seeing the images at 64, 128, 224 px
+    "dcgan_emoji64": {"width": 32, "batch_size": 64, "ema_decay": 0.999, "augment": "ada"},
+    "projected_f64": {"family": "projected", "batch_size": 32, "ema_decay": 0.999,
+                      "feature_size": 64},
+    "projected_f128": {"family": "projected", "batch_size": 32, "ema_decay": 0.999,
+                       "feature_size": 128},
+    "projected_f224": {"family": "projected", "batch_size": 32, "ema_decay": 0.999,
+                       "feature_size": 224},
 }
 
 
@@ -47,61 +59,93 @@ def add_arguments(parser):
     parser.add_argument("--num", type=int, default=5000,
                         help="samples (and training images) of each FID (default 5000; "
                              "1000 with --quick); other numbers score runs of their own")
+    parser.add_argument("--data", default=common.DATA,
+                        help="a data source of `tfgan-zoo train` (default: Fashion-MNIST)")
+    parser.add_argument("--extractor", help="default: the data's (evaluate's default)")
+    parser.add_argument("--minutes", type=float,
+                        help="train each recipe for this many minutes of fit time (the "
+                             "epoch that passes it is the last) instead of --epochs")
+    parser.add_argument("--every", type=int, default=1,
+                        help="score after every N-th epoch (and the last; default 1)")
     common.add_quick(parser, help="2,000 images, 1 epoch")
     parser.add_argument("--plot", default="docs/time_to_quality.png",
                         help="PNG of FID against training time (under the project)")
 
 
 def run(args):
-    """Trains each recipe one epoch at a time, scoring FID of `num` samples
-    (EMA and live generator) against `num` training images by the zoo
-    classifier after every epoch. Training time is the fit time of the epochs
-    only (from history.json)."""
+    """Trains each recipe one epoch at a time, scoring FID (and KID) of `num`
+    samples (EMA generator; also the live one by a fast zoo classifier)
+    against `num` training images after every `--every`-th epoch. Training
+    time is the fit time of the epochs only (from history.json)."""
     num = 1000 if args.quick else args.num
     epochs = args.epochs or [1 if args.quick else 5]
     if len(epochs) not in (1, len(args.recipes)):
         raise SystemExit(f"--epochs: one number, or one per recipe ({len(args.recipes)})")
     epochs = dict(zip(args.recipes, epochs * len(args.recipes) if len(epochs) == 1 else epochs))
-    extract = extractors.get("classifier_fashion_mnist")
-    train_images, _ = tfgan_zoo.data.load_arrays(common.DATA, "train")
+    train_images, _ = tfgan_zoo.data.load_arrays(args.data, "train")
+    name = args.extractor or extractors.default_for(args.data, train_images.shape[-1])
+    extract = extractors.get(name)
+    live = name != extractors.INCEPTION  # the Inception is too slow to score both
     real = train_images[np.random.default_rng(0).permutation(len(train_images))[:num]]
     real_features, _ = extract(images.to_float(real))
+    suffix = "" if args.data == common.DATA else "_" + _slug(args.data)
     rows = []
-    for name in args.recipes:
+    for recipe_name in args.recipes:
         out = os.path.join(common.ROOT, "runs", "quality" + ("_quick" if args.quick else ""),
-                           name + ("" if args.quick or num == 5000 else f"_n{num}"))
+                           recipe_name + suffix + ("" if args.quick or num == 5000
+                                                   else f"_n{num}"))
         scores_path = os.path.join(out, "quality.json")
         scores = {}
         if os.path.exists(scores_path):
             with open(scores_path) as f:
                 scores = json.load(f)
-        for epoch in range(1, epochs[name] + 1):
-            if str(epoch) not in scores:
-                recipe = {"family": "dcgan", **RECIPES[name]}
-                if recipe.get("loss") == "rpgan":  # one cosine schedule over all epochs
-                    recipe["decay_epochs"] = epochs[name]
-                gan = tfgan_zoo.train(common.DATA, out, epochs=epoch, verbose=0,
-                                      limit=2000 if args.quick else None, **recipe)
-                with open(os.path.join(out, "history.json")) as f:
-                    seconds = sum(json.load(f)["seconds"])
-                fids = {}
-                for kind, use_ema in (("ema", True), ("live", False)):
-                    features, _ = extract(gan.generate(num, seed=0, use_ema=use_ema))
-                    fids[kind] = frechet_distance(real_features, features)
-                scores[str(epoch)] = {"seconds": seconds, **fids}
-                files.write_bytes(scores_path, json.dumps(scores, indent=1).encode())
-            entry = scores[str(epoch)]
-            rows.append([name, epoch, f"{entry['seconds'] / 60:.1f}", f"{entry['ema']:.2f}",
-                         f"{entry['live']:.2f}"])
-            print(rows[-1], flush=True)
+        epoch, seconds = 0, 0.0
+        while (seconds < args.minutes * 60) if args.minutes else (epoch < epochs[recipe_name]):
+            epoch += 1
+            if str(epoch) in scores:
+                seconds = scores[str(epoch)]["seconds"]
+                continue
+            recipe = {"family": "dcgan", **RECIPES[recipe_name]}
+            if recipe.get("loss") == "rpgan":  # one cosine schedule over all epochs
+                recipe["decay_epochs"] = epochs[recipe_name]
+            gan = tfgan_zoo.train(args.data, out, epochs=epoch, verbose=0,
+                                  limit=2000 if args.quick else None, **recipe)
+            with open(os.path.join(out, "history.json")) as f:
+                seconds = sum(json.load(f)["seconds"])
+            last = (seconds >= args.minutes * 60) if args.minutes else epoch == epochs[recipe_name]
+            entry = {"seconds": seconds}
+            if last or epoch % args.every == 0:
+                for kind, use_ema in (("ema", True), ("live", False))[:2 if live else 1]:
+                    made = gan.generate(num, seed=0, use_ema=use_ema,
+                                        labels=gan.class_cycle(num))
+                    features, _ = extract(made)
+                    entry[kind] = frechet_distance(real_features, features)
+                    if use_ema:
+                        entry["kid"] = kernel_distance(real_features, features)[0]
+                if last:
+                    images.save_samples(gan.generate(64, seed=1, labels=gan.class_cycle(64)),
+                                        os.path.join(out, f"samples_epoch{epoch}.png"))
+            scores[str(epoch)] = entry
+            files.write_bytes(scores_path, json.dumps(scores, indent=1).encode())
+        for key in sorted(scores, key=int):
+            entry = scores[key]
+            if "ema" in entry:
+                rows.append([recipe_name, int(key), f"{entry['seconds'] / 60:.1f}",
+                             f"{entry['ema']:.2f}", f"{entry['live']:.2f}" if "live" in entry
+                             else "-", f"{entry['kid']:.4f}" if "kid" in entry else "-"])
+                print(rows[-1], flush=True)
     if not (args.quick or args.dry_run):
-        plot(rows, os.path.join(common.ROOT, args.plot))
-    return (f"Time to quality on Fashion-MNIST (FID of {num} samples vs {num} training "
-            f"images, zoo classifier, after each epoch; plot: {args.plot})",
-            ["recipe", "epoch", "train min", "FID (EMA G)", "FID (live G)"], rows)
+        plot(rows, os.path.join(common.ROOT, args.plot), args.data, name)
+    return (f"Time to quality on {args.data} (FID of {num} samples vs {num} training images "
+            f"by {name}; plot: {args.plot})",
+            ["recipe", "epoch", "train min", "FID (EMA G)", "FID (live G)", "KID (EMA G)"], rows)
 
 
-def plot(rows, path):
+def _slug(data):
+    return "".join(c if c.isalnum() else "_" for c in str(data)).strip("_")
+
+
+def plot(rows, path, data="Fashion-MNIST", extractor="zoo classifier"):
     """FID (what `generate` gives: the EMA G when there is one) against
     training minutes, one line per recipe."""
     import matplotlib  # only here: an optional dependency (the `bench` extra)
@@ -113,8 +157,8 @@ def plot(rows, path):
     for name in dict.fromkeys(row[0] for row in rows):
         points = [(float(r[2]), float(r[3])) for r in rows if r[0] == name]
         axes.plot(*zip(*points), marker="o", label=name)
-    axes.set(xlabel="training wall time (min, 2-core CPU)", ylabel="FID (zoo classifier)",
-             yscale="log", title="Fashion-MNIST: FID after each epoch")
+    axes.set(xlabel="training wall time (min, 2-core CPU)", ylabel=f"FID ({extractor})",
+             yscale="log", title=f"{os.path.basename(str(data))}: FID against training time")
     for axis in (axes.yaxis.set_major_formatter, axes.yaxis.set_minor_formatter):
         axis(matplotlib.ticker.ScalarFormatter())
     axes.grid(True, which="both", alpha=0.3)
