@@ -123,11 +123,12 @@ def dead_pid():
     return proc.pid
 
 
-def kill_when_paused(when, name, *args, timeout=300):
+def kill_when_paused(when, name, *args, timeout=300, sig=signal.SIGKILL):
     """Runs `tfgan-zoo ARGS` in a child (`paused_cli.py`) that pauses `when`
     ("before" or "after") a temporary file or folder is renamed to NAME,
-    SIGKILLs it there and returns its output. The kill lands at that point
-    whatever the machine's speed: no sleep decides where."""
+    sends it `sig` there (SIGKILL; SIGINT: a Ctrl-C, after which the child
+    says what it says and ends) and returns its output. The signal lands at
+    that point whatever the machine's speed: no sleep decides where."""
     proc = subprocess.Popen(
         [sys.executable, os.path.join(os.path.dirname(__file__), "paused_cli.py"), when, name,
          *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -145,9 +146,12 @@ def kill_when_paused(when, name, *args, timeout=300):
             pytest.fail(f"tfgan-zoo {args[0]} ended (or hung for {timeout} s) without "
                         f"pausing {when} writing {name}:\n{''.join(output)[-3000:]}")
     finally:
+        proc.send_signal(sig)
+        if sig != signal.SIGKILL:
+            output += ["<signal>\n", *proc.stdout]  # what it says after the signal
         timer.cancel()
-        proc.send_signal(signal.SIGKILL)
         proc.wait()
         proc.stdin.close()
         proc.stdout.close()
+    kill_when_paused.returncode = proc.returncode
     return "".join(output)

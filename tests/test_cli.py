@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 import tfgan_zoo
+from tfgan_zoo import cli
 from conftest import dead_pid, kill_when_paused
 from tfgan_zoo.files import TEMP_PREFIX
 
@@ -139,6 +140,21 @@ def test_a_killed_train_leaves_no_half_written_file(npz, tmp_path):
     assert left[1] == "epoch_001.keras"
     assert not (out / "model.keras").exists()
     assert_complete(out)
+
+
+def test_ctrl_c_in_train_is_one_line_and_the_run_resumes(npz, tmp_path):
+    """A Ctrl-C printed a 17-frame KeyboardInterrupt traceback."""
+    import signal
+
+    out = tmp_path / "run"
+    said = kill_when_paused("before", "epoch_002.keras", "train", "--data", npz, "--epochs",
+                            "3", "--out", str(out), *TINY, sig=signal.SIGINT)
+    after = said.split("<signal>\n", 1)[1].strip().splitlines()
+    assert kill_when_paused.returncode == 130, said
+    assert after == [f"tfgan-zoo train: interrupted: {out} keeps every finished epoch; run the "
+                     "same command to resume."], said
+    assert_complete(out)
+    assert cli.main(["train", "--data", npz, "--epochs", "3", "--out", str(out), *TINY]) == 0
 
 
 @pytest.mark.parametrize("args, message", [

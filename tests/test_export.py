@@ -242,7 +242,9 @@ def test_run_tflite_checks_inputs_as_the_savedmodel_does(conditional_ema_gan, tm
             (dict(z=z), "This .tflite takes labels, z; got z"),
             (dict(z=np.zeros((1025, 4)), labels=np.zeros(1025, int)),
              "z must have 1 to 1024 rows"),
-            (dict(z=np.full((2, 4), np.inf), labels=[0, 1]), "z must be finite")]:
+            (dict(z=np.full((2, 4), np.inf), labels=[0, 1]), "z must be finite"),
+            (dict(z=z, labels=[1.7, 0.2]),  # were truncated to [1, 0] silently
+             r"labels must be class ids \(integers\); got \[1\.7, 0\.2\]")]:
         with pytest.raises(ValueError, match=message):
             export.run_tflite(path, **inputs)
 

@@ -88,6 +88,17 @@ def test_float_samples_in_0_1_are_refused_unless_their_range_is_stated(classifie
            "blurred yardsticks 100 test images" in format_report(stated)
 
 
+def test_too_few_samples_or_samples_of_another_shape_are_one_line(classifier_dir, npz,
+                                                                  tmp_path):
+    gan = tfgan_zoo.GAN(*networks("dcgan", (8, 8, 1), latent_dim=4, width=4))
+    with pytest.raises(ValueError, match="--num and --num-real must be at least 2"):
+        evaluate(gan, npz, num=1, extractor=classifier_dir, verbose=0)
+    rgb = np.zeros((16, 16, 16, 3), np.uint8)
+    with pytest.raises(ValueError, match=r"The samples are 16x16x3 images but .*d\.npz's are "
+                                         r"8x8x1: score them against data of their own size"):
+        evaluate(rgb, npz, num=16, extractor=classifier_dir, verbose=0)
+
+
 def test_cli_evaluate_prints_json(classifier_dir, npz, tmp_path):
     samples = tmp_path / "s.npy"
     np.save(samples, np.random.default_rng(1).integers(0, 256, (64, 8, 8, 1), dtype=np.uint8))

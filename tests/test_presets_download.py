@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tarfile
 import threading
+import zipfile
 
 import keras
 import pytest
@@ -206,3 +207,33 @@ def test_loading_never_runs_code_from_a_preset(tmp_path):
     presets.verify(str(directory))
     with pytest.raises(ValueError, match="safe_mode"):
         presets.load(str(directory))
+
+
+def test_an_archive_that_unpacks_too_big_is_refused_before_unpacking(tmp_path, cache,
+                                                                     monkeypatch):
+    archive = tmp_path / "bomb.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        info = tarfile.TarInfo("model.weights.h5")
+        info.size = 3 * 2**20  # zeros: a few KB packed
+        tar.addfile(info, io.BytesIO(bytes(info.size)))
+    monkeypatch.setattr(presets, "MAX_UNPACKED", 2**20)
+    with pytest.raises(ValueError, match=r"unpacks to 0\.0 GiB, over the 0 GiB a preset may "
+                                         r"take: refused, nothing was unpacked"):
+        presets.fetch("file://" + str(archive), None, "bomb")
+    assert cached(cache) == []
+
+
+def test_a_keras_file_naming_os_system_is_one_line(tmp_path):
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.save(tmp_path / "ok.keras")
+    with zipfile.ZipFile(tmp_path / "ok.keras") as source, \
+            zipfile.ZipFile(tmp_path / "evil.keras", "w") as evil:
+        config = json.loads(source.read("config.json"))
+        config["config"]["layers"][1] = {"module": "os", "class_name": "function",
+                                         "config": "system", "registered_name": "function"}
+        for name in source.namelist():
+            evil.writestr(name, json.dumps(config) if name == "config.json"
+                          else source.read(name))
+    with pytest.raises(ValueError, match=r"holds a model config that Keras cannot rebuild "
+                                         r"safely \(TypeError: .*\); nothing from it was run"):
+        presets.load(str(tmp_path / "evil.keras"))

@@ -121,3 +121,29 @@ def test_publish_refuses_a_run_in_use(gan_run, extractor, tmp_path):
             presets.publish(str(gan_run), "tiny", out=str(tmp_path / "tiny"),
                             extractor=extractor, num=16, verbose=0, standard_fid=False)
     assert not (tmp_path / "tiny").exists()
+
+
+@pytest.mark.parametrize("run_json, message", [
+    ("{not json", r"run\.json is not valid JSON \(.*\): it is damaged; restore it"),
+    ("[1, 2]", r"run\.json lacks settings: it is not as `tfgan-zoo train` wrote it"),
+    ('{"family": "dcgan", "data": "d.npz"}', r"run\.json lacks batch_size"),
+])
+def test_a_damaged_run_json_is_named_before_any_work(gan_run, run_json, message, tmp_path):
+    (gan_run / "run.json").write_text(run_json)
+    with pytest.raises(ValueError, match=message):
+        presets.publish(str(gan_run), "tiny", out=str(tmp_path / "tiny"), verbose=0)
+    assert not (tmp_path / "tiny").exists()
+
+
+def test_publish_names_a_missing_relative_data_path_and_refuses_zoo_names(gan_run, tmp_path,
+                                                                          monkeypatch):
+    run = json.load(open(gan_run / "run.json"))
+    (gan_run / "run.json").write_text(json.dumps({**run, "data": "data/d.npz"}))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"The run's data 'data/d\.npz' is not found "
+                                                r"from here .*: pass --data PATH"):
+        presets.publish(str(gan_run), "tiny", verbose=0)
+    with pytest.raises(ValueError, match="dcgan_fashion_mnist is the name of a preset of the "
+                                         "zoo"):
+        presets.publish(str(gan_run), "dcgan_fashion_mnist", verbose=0)
+    assert sorted(os.listdir(tmp_path)) == ["d.npz", "runs"]  # nothing written

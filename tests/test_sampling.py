@@ -218,3 +218,11 @@ def test_every_int64_seed_draws_its_own_latents(models):
     np.testing.assert_array_equal(latents[5], old.numpy())
     with pytest.raises(ValueError, match=r"seed must be an integer in \[-2\^63"):
         gan.generate(1, seed=2**63)
+
+
+def test_an_output_under_a_file_is_one_line(models, tmp_path, capsys):
+    (tmp_path / "notes").write_text("mine")
+    out = tmp_path / "notes" / "grid.png"
+    assert_one_line_error(capsys, ["sample", str(models / "gan.keras"), "--out", str(out)],
+                          r"Cannot write .*grid\.png: .*notes is a file, not a folder", out)
+    assert (tmp_path / "notes").read_text() == "mine"

@@ -1,5 +1,6 @@
 """`tfgan-zoo` command line: parses arguments and calls the API, nothing else."""
 import argparse
+import errno
 import json
 import os
 import sys
@@ -481,10 +482,22 @@ def main(argv=None):
                 verbose=0 if args.json else 1)
             print(json.dumps(result, indent=1) if args.json
                   else tfgan_zoo.metrics.format_report(result))
+    except KeyboardInterrupt:
+        if sys.stdout.isatty():
+            print(flush=True)
+        resume = (f": {args.out} keeps every finished epoch; run the same command to resume"
+                  if args.command in ("train", "finetune") else "")
+        print(f"tfgan-zoo {args.command}: interrupted{resume}.", file=sys.stderr)
+        return 130
     # ImportError: a missing optional package (TF Serving's protos), named with its install.
     except (ValueError, OSError, FloatingPointError, ImportError) as error:
         if sys.stdout.isatty():
             print(flush=True)  # off the line of an unfinished progress bar
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            where = getattr(args, "out", None) or error.filename or "the output"
+            error = (f"no space left on the disk of {where}: free some space"
+                     + (", then run the same command to resume (every finished epoch is kept)"
+                        if args.command in ("train", "finetune") else ", then try again"))
         print(f"tfgan-zoo {args.command}: error: {error}", file=sys.stderr)
         return 2
     return 0

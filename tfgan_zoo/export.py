@@ -780,7 +780,11 @@ def run_tflite(path, z=None, labels=None, images=None):
     else:
         inputs = {"z": np.asarray(z, np.float32)}
         if labels is not None:
-            inputs["labels"] = np.asarray(labels, np.int64)
+            given = np.asarray(labels)
+            if given.dtype.kind not in "iu" and not (given.dtype.kind == "f" and np.all(
+                    given == np.round(given))):
+                raise ValueError(f"labels must be class ids (integers); got {labels!r}.")
+            inputs["labels"] = given.astype(np.int64)
     num_classes = _litert_metadata(path).get("num_classes")
     _check_litert_inputs(inputs, shapes, num_classes)
     if weights:

@@ -27,7 +27,7 @@ def atomic_path(path):
     starts with this process's `.partial-PID-` prefix.
     """
     directory, name = os.path.split(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
+    _make_parent(directory, path)
     fd, tmp = tempfile.mkstemp(prefix=_prefix(), suffix=f"-{name}", dir=directory)
     os.close(fd)
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the user expects the usual mode
@@ -37,6 +37,19 @@ def atomic_path(path):
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def _make_parent(directory, path):
+    """Makes the folder `directory` that `path` goes in, with a one-line
+    error when a file stands where a folder of it should be."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocking = directory
+        while not os.path.exists(blocking):
+            blocking = os.path.dirname(blocking)
+        raise ValueError(f"Cannot write {path}: {blocking} is a file, not a folder; choose "
+                         "another path.") from None
 
 
 def _umask():
@@ -65,7 +78,7 @@ def atomic_dir(path, replace=False):
     On any error the temporary folder is removed and `path` is untouched.
     """
     parent = os.path.dirname(os.path.abspath(path))
-    os.makedirs(parent, exist_ok=True)
+    _make_parent(parent, path)
     remove_stale_partials(parent)
     tmp = make_temp_dir(parent)
     old = None

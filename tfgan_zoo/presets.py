@@ -34,6 +34,7 @@ from tfgan_zoo import families, files
 
 SUMS = "SHA256SUMS"
 DOWNLOAD_TIMEOUT = 60  # seconds without progress
+MAX_UNPACKED = 2 * 2**30  # bytes a preset archive may unpack to (a gzip bomb is refused)
 MIN_PROGRESS = 1024  # bytes per `timeout` seconds
 _SUMS_LINE = re.compile(r"([0-9a-f]{64})  (.+)")
 GIVE_A_MODEL = "give a .keras file written by `tfgan-zoo train` (OUT/model.keras) or a preset"
@@ -180,6 +181,11 @@ def _fetch_into(tmp, url, sha256, name, timeout):
                              "preset was changed; nothing was cached.")
         try:
             with tarfile.open(archive) as tar:
+                unpacked = sum(member.size for member in tar.getmembers())
+                if unpacked > MAX_UNPACKED:
+                    raise ValueError(f"{url} unpacks to {unpacked / 2**30:.1f} GiB, over the "
+                                     f"{MAX_UNPACKED // 2**30} GiB a preset may take: refused, "
+                                     "nothing was unpacked.")
                 tar.extractall(tmp, filter="data")
         except (tarfile.TarError, EOFError) as error:
             raise ValueError(f"{url} is not a preset archive (.tar.gz): {error}") from None
@@ -306,6 +312,11 @@ def _read_keras_file(path):
     except (zipfile.BadZipFile, KeyError, OSError, EOFError) as error:  # OSError: from h5py
         raise ValueError(f"{path} is not a readable .keras file (truncated or corrupt?): "
                          f"{error}. Copy or save it again, or {GIVE_A_MODEL}.") from None
+    except (TypeError, AttributeError) as error:  # a config Keras cannot rebuild; nothing ran
+        first = str(error).strip().splitlines()[0][:160]
+        raise ValueError(f"{path} holds a model config that Keras cannot rebuild safely "
+                         f"({type(error).__name__}: {first}); nothing from it was run. "
+                         f"{GIVE_A_MODEL[0].upper()}{GIVE_A_MODEL[1:]}.") from None
 
 
 def save(model, directory, card, extra_files=None, replace=False):
@@ -428,11 +439,16 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
     from tfgan_zoo import runs
 
     folder = runs.RunFolder(run_dir)
-    settings = {k: v for k, v in folder.previous_settings().items() if k != runs.MARK}
-    if not settings or not os.path.isfile(folder.model):
-        raise ValueError(f"{run_dir} holds no finished run (run.json and model.keras of "
-                         "`tfgan-zoo train`): finish it by running its train command again.")
+    settings = _run_settings(folder)
     out = os.path.abspath(out or name)
+    zoo = registry().get(name, {}).get("path")
+    if zoo and os.path.realpath(zoo) != os.path.realpath(out):
+        raise ValueError(f"{name} is the name of a preset of the zoo: a folder of that name "
+                         "would stand for it where it is loaded by name; choose another name.")
+    source = data or settings["data"]
+    if (str(source).endswith(".npz") or os.sep in str(source)) and not os.path.exists(source):
+        raise FileNotFoundError(f"The run's data {source!r} is not found from here (run.json "
+                                "keeps the path it was trained with): pass --data PATH.")
     _check_replaceable(out, run_dir, replace)
     try:
         with folder.claim():  # a run that trains on in the folder is refused
@@ -443,6 +459,28 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
             raise
         raise ValueError(f"{run_dir} is in use by a running tfgan-zoo process: publish it "
                          "when its training has ended.") from None
+
+
+def _run_settings(folder):
+    """The settings in a finished run's run.json, with one-line errors for a
+    folder that holds none and for a damaged run.json."""
+    from tfgan_zoo import runs
+
+    path = os.path.join(folder.path, "run.json")
+    if not os.path.isfile(path) or not os.path.isfile(folder.model):
+        raise ValueError(f"{folder.path} holds no finished run (run.json and model.keras of "
+                         "`tfgan-zoo train`): finish it by running its train command again.")
+    try:
+        settings = runs.read_json(path)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path} is not valid JSON ({error}): it is damaged; restore it, or "
+                         "train the run again.") from None
+    missing = sorted({"family", "data", "batch_size"} - set(settings)) if isinstance(
+        settings, dict) else ["settings"]
+    if missing:
+        raise ValueError(f"{path} lacks {', '.join(missing)}: it is not as `tfgan-zoo train` "
+                         "wrote it; restore it, or train the run again.")
+    return {k: v for k, v in settings.items() if k != runs.MARK}
 
 
 def _check_replaceable(out, source, replace):

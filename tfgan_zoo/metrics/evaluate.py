@@ -157,8 +157,17 @@ def evaluate(model, data_source, num=10_000, num_real=None, extractor=None, resi
 
 def _generation(model, data_source, extract, num, num_real, batch_size, seed, verbose,
                 pixel_range, truncation):
+    if num < 2 or (num_real or num) < 2:
+        raise ValueError("--num and --num-real must be at least 2: FID estimates a covariance "
+                         "from the images.")
     train, _ = data.load_arrays(data_source, "train", pixel_range)
     test, _ = data.load_arrays(data_source, "test", pixel_range)
+    made = tuple(model.shape[1:]) if isinstance(model, np.ndarray) else model.image_shape
+    if made != train.shape[1:]:
+        what = "samples are" if isinstance(model, np.ndarray) else "model makes"
+        raise ValueError(f"The {what} {'x'.join(map(str, made))} images but {data_source}'s "
+                         f"are {'x'.join(map(str, train.shape[1:]))}: score them against "
+                         "data of their own size and channels.")
     extract.check(train.shape[1:])
     rng = np.random.default_rng(seed)
     num_real = num_real or num
