@@ -1,7 +1,11 @@
-"""The README's commands and CI's are the same commands."""
+"""The README's commands and CI's are the same commands; the guide's and the
+docs' commands parse; the command-line reference lists every option."""
+import glob
 import os
+import shlex
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
+CLI_DOC = os.path.join(ROOT, "docs", "cli.md")
 
 
 def test_ci_runs_the_readme_test_command():
@@ -31,7 +35,7 @@ def test_the_train_from_python_block_runs_as_written(tmp_path, monkeypatch):
     work.mkdir()
     monkeypatch.chdir(work)
     namespace = {}
-    exec(python_block("## Train from Python"), namespace)  # noqa: S102 - the README's code
+    exec(python_block("## Train your own"), namespace)  # noqa: S102 - the README's code
     assert namespace["images"].shape == (16, 28, 28, 1)
     assert keras.models.load_model(work / "wgan.keras").loss_name == "wgan_gp"
 
@@ -43,14 +47,14 @@ def test_the_readme_names_every_command_line_option():
 
     from tfgan_zoo.cli import _parser
 
-    block = open(os.path.join(ROOT, "README.md")).read().split("## Command line\n", 1)[1]
+    block = open(CLI_DOC).read().split("## Command line\n", 1)[1]
     block = block.split("```\n", 1)[1].split("```", 1)[0]
     lines = {segment.split()[0]: segment for segment in re.split(r"(?m)^tfgan-zoo ", block)
              if segment.strip()}
     commands = _parser()._subparsers._group_actions[0].choices
     missing = []
     for name, command in commands.items():
-        assert name in lines, f"tfgan-zoo {name} is not in the README"
+        assert name in lines, f"tfgan-zoo {name} is not in docs/cli.md"
         for action in command._actions:
             flags = action.option_strings
             if isinstance(action, argparse.BooleanOptionalAction):  # --resume: the default
@@ -58,14 +62,14 @@ def test_the_readme_names_every_command_line_option():
             missing += [f"{name} {flag}" for flag in flags
                         if flag.startswith("--") and flag != "--help"
                         and not re.search(re.escape(flag) + r"(?![\w-])", lines[name])]
-    assert not missing, f"options missing from the README's command summary: {missing}"
+    assert not missing, f"options missing from docs/cli.md's command summary: {missing}"
 
 
 def test_the_readme_names_every_family_and_its_options():
-    """The README's family table lists each installed family's declared options."""
+    """docs/cli.md's family table lists each installed family's declared options."""
     from tfgan_zoo import families
 
-    readme = open(os.path.join(ROOT, "README.md")).read()
+    readme = open(CLI_DOC).read()
     for name in families.available():
         row = next((line for line in readme.splitlines() if line.startswith(f"| `{name}` |")),
                    None)
@@ -73,3 +77,38 @@ def test_the_readme_names_every_family_and_its_options():
         for option in families.get(name).OPTIONS:
             flag = "--" + option.name.replace("_", "-")
             assert f"`{flag}`" in row, f"{name}'s {flag} is missing from its README row"
+
+
+def shell_commands():
+    """(file, command) of every `tfgan-zoo ...` line in a ```bash block of the
+    README and docs/ (continued lines joined; `&&` chains split)."""
+    for path in [os.path.join(ROOT, "README.md"), *sorted(glob.glob(os.path.join(ROOT, "docs",
+                                                                                 "*.md")))]:
+        text = open(path).read()
+        for block in text.split("```bash\n")[1:]:
+            for line in block.split("```", 1)[0].replace("\\\n", " ").splitlines():
+                for part in line.split("&&"):
+                    part = part.split("#", 1)[0].strip()
+                    if part.startswith("tfgan-zoo "):
+                        yield os.path.relpath(path, ROOT), part
+
+
+def test_every_command_in_the_guide_and_docs_parses():
+    """Each `tfgan-zoo` command the README and docs show is one the CLI takes
+    (options that exist, values of the right kind); `[...]` marks an
+    optional part, which is checked both with and without."""
+    import re
+
+    from tfgan_zoo.cli import _parser
+
+    commands = list(shell_commands())
+    assert len(commands) > 20, commands
+    for where, command in commands:
+        variants = {re.sub(r"\[([^\[\]]*)\]", r"\1", command),
+                    re.sub(r"\s*\[[^\[\]]*\]", "", command)}
+        for variant in variants:
+            words = shlex.split(variant)[1:]
+            try:
+                _parser(words).parse_args(words)  # the family's options come with --family
+            except SystemExit:
+                raise AssertionError(f"{where}: `{variant}` does not parse") from None

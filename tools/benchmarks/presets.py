@@ -17,6 +17,9 @@ def add_arguments(parser):
                                             "(its data's zoo classifier)")
     parser.add_argument("--num", type=int, help="generated and real images (default 10000; "
                                                  "--quick: 2000)")
+    parser.add_argument("--add-to-presets", action="store_true",
+                        help="with --extractor inception: write the scores into each preset "
+                             "folder (metrics.json, card, SHA256SUMS: presets.add_standard_scores)")
     parser.add_argument("presets", nargs="*", help="default: every GAN preset")
 
 
@@ -83,6 +86,9 @@ def _inception(args, num):
             scores = tfgan_zoo.metrics.evaluate(tfgan_zoo.load(name), data_of(recipe), num=num,
                                                 extractor="inception", verbose=0)
             files.write_bytes(path, json.dumps(scores, indent=1).encode())
+        if args.add_to_presets:  # the data as the card names it, not this machine's path
+            tfgan_zoo.presets.add_standard_scores(
+                tfgan_zoo.presets.registry()[name]["path"], {**scores, "data": recipe["data"]})
         cells = [f"{s['fid']:.1f} / {s['kid']:.4f}" for s in (
             scores, scores["floor"], scores["blurred"], scores["blurred_8"])]
         rows.append([name, scores["data"], scores["num"], scores["num_real"],
