@@ -148,6 +148,26 @@ def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_
         browser.wait_for(driver, "return window.gallery.drawn === 5")
         expected = gan.generate(16, seed=123456789, labels=3, truncation=0.5)
         _assert_shows(browser.canvas(driver, "samples"), images.grid(images.to_uint8(expected), 4))
+        # The walk starts at that seed, in that class (its first frame is the seed's image).
+        browser.wait_for(driver, "return window.gallery.walked >= 2")
+        frame = gan.generate(1, seed=123456789, labels=3, truncation=0.5)
+        _assert_shows(browser.canvas(driver, "walker"), images.to_uint8(frame)[0])
+        # Negative seeds, as the CLI takes them; a fraction is refused, visibly.
+        driver.execute_script("const e = document.getElementById('seed'); e.value = '-5';"
+                              "e.dispatchEvent(new Event('change'));")
+        browser.wait_for(driver, "return window.gallery.drawn === 6")
+        expected = gan.generate(16, seed=-5, labels=3, truncation=0.5)
+        _assert_shows(browser.canvas(driver, "samples"), images.grid(images.to_uint8(expected), 4))
+        driver.execute_script("const e = document.getElementById('seed'); e.value = '2.7';"
+                              "e.dispatchEvent(new Event('change'));")
+        assert "The seed must be a whole number" in browser.wait_for(
+            driver, "const t = document.getElementById('status').textContent;"
+                    "return t.includes('whole number') ? t : null")
+        assert driver.execute_script("return window.gallery.drawn") == 6
+        # Pixels shown at a whole multiple of their size.
+        assert driver.execute_script(
+            "const c = document.getElementById('samples');"
+            "return parseFloat(c.style.width) / c.width") in (1, 2, 3, 4, 5, 6, 7, 8)
         # The page's latents are GAN.latents' (TF's Philox + Box-Muller) to the last bits.
         got = np.array(driver.execute_script(
             "return Array.from(window.gallery.latents(4, 2 ** 40 + 7, 100, 0.7))"))
@@ -157,6 +177,13 @@ def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_
         driver.find_element("id", "walk").click()
         browser.wait_for(driver, "return document.getElementById('walker').width > 0")
         assert browser.errors(driver) == []
+
+        # Opened as a file, the page says to serve it over HTTP instead of loading forever.
+        driver.get("file://" + os.path.join(site, GAN, "index.html"))
+        assert "serve the site over HTTP" in browser.wait_for(
+            driver, "return document.body.dataset.state && "
+                    "document.getElementById('status').textContent")
+        driver.get_log("browser")  # its refused module loads are expected there
 
         # The translator starts from the first test input of its card's grid...
         driver.get(url + f"{TRANSLATOR}/")

@@ -95,6 +95,12 @@ def get(name):
     return module
 
 
+def package(name):
+    """The installed distribution that provides family `name` (e.g. tfgan-zoo)."""
+    entry = _entries().get(name)
+    return entry.dist.name if entry is not None and entry.dist is not None else None
+
+
 def modules():
     """Every installed family module."""
     return [get(name) for name in available()]

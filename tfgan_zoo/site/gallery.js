@@ -115,7 +115,7 @@ function drawGrid(canvas, pictures, [h, w, c], columns) {
 // ------------------------------------------------------------------ page
 const config = JSON.parse(document.getElementById("config").textContent);
 const status = document.getElementById("status");
-const gallery = {config, latents, drawn: 0, firstSampleMs: null, error: null};
+const gallery = {config, latents, drawn: 0, walked: 0, firstSampleMs: null, error: null};
 window.gallery = gallery;
 
 async function run(model, inputs) {
@@ -150,9 +150,28 @@ async function galleryPage(model) {
   const canvas = document.getElementById("samples");
   const dim = config.latent_dim;
 
+  // The seed as the CLI takes it: any integer, negative too (exact up to 2^53).
+  function seedValue() {
+    const text = seed.value.trim();
+    const value = Number(text);
+    if (!/^-?[0-9]+$/.test(text) || !Number.isSafeInteger(value)) {
+      seed.setAttribute("aria-invalid", "true");
+      throw new RangeError(`The seed must be a whole number from -${Number.MAX_SAFE_INTEGER} ` +
+                           `to ${Number.MAX_SAFE_INTEGER}, as tfgan-zoo sample --seed takes; ` +
+                           `got "${text}".`);
+    }
+    seed.removeAttribute("aria-invalid");
+    return value;
+  }
+
   async function draw() {
-    const s = Math.max(0, Math.floor(Number(seed.value) || 0));
-    seed.value = s;
+    let s;
+    try {
+      s = seedValue();
+    } catch (error) {
+      status.textContent = error.message;
+      return;
+    }
     const t = Number(truncation.value);
     psi.value = t.toFixed(2);
     status.textContent = `Drawing ${config.grid} samples for seed ${s}…`;
@@ -166,6 +185,7 @@ async function galleryPage(model) {
                                    oneHot(config.num_classes || 0, (k) => (k === label ? 1 : 0))));
     }
     drawGrid(canvas, pictures, config.shape, config.columns);
+    fitPixels(canvas);
     const ms = performance.now() - started;
     if (gallery.firstSampleMs === null) gallery.firstSampleMs = performance.now();
     gallery.drawn += 1;
@@ -179,7 +199,9 @@ async function galleryPage(model) {
   const redraw = () => { queue = queue.then(draw).catch(fail); return queue; };
   gallery.redraw = redraw;
   document.getElementById("new").addEventListener("click", () => {
-    seed.value = Math.max(0, Math.floor(Number(seed.value) || 0)) + 1;
+    let s = 0;
+    try { s = seedValue() + 1; } catch (error) { /* a bad seed: start again from 0 */ }
+    seed.value = String(s);
     redraw();
   });
   seed.addEventListener("change", redraw);
@@ -187,26 +209,40 @@ async function galleryPage(model) {
   truncation.addEventListener("change", redraw);
   if (classes) classes.addEventListener("change", redraw);
 
-  // The latent walk: seed to seed + 1 to seed + 2 ..., 12 frames each.
+  // The latent walk: from the seed above to the next seeds, 12 frames each; in
+  // the class chosen above, or (all classes) from class to class with the seeds.
   const walker = document.getElementById("walker");
   const button = document.getElementById("walk");
   let walking = false;
   let frame = 0;
-  async function step() {
-    if (!walking) return;
-    const s = Math.floor(frame / 12);
+  async function walkFrame() {
+    let start = 0;
+    try { start = seedValue(); } catch (error) { /* the grid says what is wrong */ }
+    const s = start + Math.floor(frame / 12);
     const t = (frame % 12) / 12;
     const psiValue = Number(truncation.value);
     const a = Array.from(latents(1, s, dim, psiValue));
     const b = Array.from(latents(1, s + 1, dim, psiValue));
     const k = config.num_classes || 1;
-    const weights = oneHot(config.num_classes || 0,
-                           (c) => (c === s % k ? 1 - t : 0) + (c === (s + 1) % k ? t : 0));
+    const fixed = classes && classes.value !== "all" ? Number(classes.value) : null;
+    const from = ((s % k) + k) % k;
+    const weights = oneHot(config.num_classes || 0, (c) => (fixed !== null ? Number(c === fixed)
+      : (c === from ? 1 - t : 0) + (c === (from + 1) % k ? t : 0)));
     const picture = await generate(model, Float32Array.from(slerp(a, b, t)), weights);
     drawGrid(walker, [picture], config.shape, 1);
+    fitPixels(walker);
+    gallery.walked += 1;
+  }
+  async function step() {
+    if (!walking) return;
+    await walkFrame();
     frame += 1;
     setTimeout(() => { queue = queue.then(step).catch(fail); }, 80);
   }
+  // a new seed or class restarts the walk there
+  const restartWalk = () => { frame = 0; if (!walking) queue = queue.then(walkFrame).catch(fail); };
+  seed.addEventListener("change", restartWalk);
+  if (classes) classes.addEventListener("change", restartWalk);
   button.addEventListener("click", () => {
     walking = !walking;
     button.setAttribute("aria-pressed", String(walking));
@@ -214,6 +250,7 @@ async function galleryPage(model) {
     if (walking) queue = queue.then(step).catch(fail);
   });
   await redraw();
+  await (queue = queue.then(walkFrame));  // the walk's first frame: no empty box
 }
 
 async function translatorPage(model) {
@@ -270,6 +307,7 @@ async function translatorPage(model) {
     }
     const picture = await run(models[d], {images: [x, [1, h, w, c]]});
     drawGrid(output, [picture], config.shape, 1);
+    fitPixels(output);
     if (gallery.firstSampleMs === null) gallery.firstSampleMs = performance.now();
     gallery.drawn += 1;
     status.textContent = `Translated in ${Math.round(performance.now() - started)} ms.`;
@@ -302,6 +340,26 @@ async function translatorPage(model) {
   showExample();
   await translate();
 }
+
+// Pixel art is shown at a whole multiple of its size (an uneven factor makes
+// uneven pixels and gaps), as large as its box allows; shrunk smoothly when
+// even 1x does not fit.
+function fitPixels(element) {
+  const natural = element.naturalWidth || element.width;
+  if (!natural) return;
+  const room = element.parentElement.clientWidth;
+  const limit = parseFloat(getComputedStyle(element).maxWidth) || room;
+  const factor = Math.floor(Math.min(room, limit) / natural);
+  element.style.width = `${factor >= 1 ? natural * factor : room}px`;
+  element.style.imageRendering = factor >= 1 ? "pixelated" : "auto";
+}
+function fitAll() {
+  document.querySelectorAll(".pixels").forEach(fitPixels);
+}
+document.querySelectorAll("img.pixels").forEach((img) => {
+  if (img.complete) fitPixels(img); else img.addEventListener("load", () => fitPixels(img));
+});
+window.addEventListener("resize", fitAll);
 
 function fail(error) {
   gallery.error = String(error);
