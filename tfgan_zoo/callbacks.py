@@ -134,9 +134,9 @@ class StopOnNaN(keras.callbacks.Callback):
         if bad:
             raise TrainingDiverged(
                 f"Training diverged at batch {batch}: {bad}. Lower the learning "
-                "rates, check the data for NaN, or try loss='wgan_gp' or "
-                "spectral normalization; the last checkpoint is from the end "
-                "of the previous epoch.")
+                "rates, check the data for NaN, or try loss='wgan_gp' or a "
+                "family option that regularizes D (train --family NAME --help); the last "
+                "checkpoint is from the end of the previous epoch.")
 
 
 def sample_diversity(samples):
@@ -247,7 +247,8 @@ class DivergenceGuard(keras.callbacks.Callback):
         rates = sorted({float(opt.learning_rate) for opt in (gan.g_optimizer, gan.d_optimizer)})
         return (f"Lower the learning rate (--learning-rate, now "
                 f"{' and '.join(f'{rate:g}' for rate in rates)}), or train with "
-                "--loss wgan_gp or --spectral-norm.")
+                "--loss wgan_gp, or with a family option that regularizes D "
+                "(`tfgan-zoo train --family NAME --help` lists them).")
 
 
 class FIDCallback(keras.callbacks.Callback):

@@ -261,7 +261,8 @@ def _signatures(gan, reverse=False):
     if isinstance(gan, Translator):
         return _translator_signatures(gan, reverse)
     _generator(gan, reverse)  # refuses reverse for a GAN
-    latent = tf.TensorSpec([None, None], tf.float32, name="z")  # width checked in the graph
+    # declared width: saved_model_cli and TF Serving's metadata show the latent size
+    latent = tf.TensorSpec([None, gan.latent_dim], tf.float32, name="z")
     seed = tf.TensorSpec([], tf.int64, name="seed")
     count = tf.TensorSpec([], tf.int64, name="count")
     labels = tf.TensorSpec([None], tf.int64, name="labels")

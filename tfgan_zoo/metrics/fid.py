@@ -13,7 +13,7 @@ import numpy as np
 from scipy import linalg
 
 
-def _activations(x, name, min_rows=2):
+def activations(x, name, min_rows=2):
     """`x` as a finite float64 [N, D] array with at least `min_rows` rows."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2:
@@ -27,7 +27,7 @@ def _activations(x, name, min_rows=2):
     return x
 
 
-def _same_width(a, b, names, metric):
+def same_width(a, b, names, metric):
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"{metric} needs features of the same width: {names[0]} has "
                          f"{a.shape[1]} columns, {names[1]} has {b.shape[1]}; extract "
@@ -75,7 +75,7 @@ class StreamingStats:
 
     def update(self, batch):
         """Merges a [n, D] batch (n >= 1) into the statistics; returns self."""
-        batch = _activations(batch, "batch", min_rows=1)
+        batch = activations(batch, "batch", min_rows=1)
         if self._mean is None:
             self._mean = np.zeros(batch.shape[1])
             self._m2 = np.zeros((batch.shape[1], batch.shape[1]))
@@ -123,9 +123,9 @@ def frechet_distance_from_stats(mean_a, cov_a, mean_b, cov_b):
 
 def frechet_distance(act_a, act_b):
     """FID between two [N, D] activation arrays (N >= 2 each), as a float."""
-    act_a = _activations(act_a, "act_a")
-    act_b = _activations(act_b, "act_b")
-    _same_width(act_a, act_b, ("act_a", "act_b"), "FID")
+    act_a = activations(act_a, "act_a")
+    act_b = activations(act_b, "act_b")
+    same_width(act_a, act_b, ("act_a", "act_b"), "FID")
     a = StreamingStats().update(act_a)
     b = StreamingStats().update(act_b)
     return frechet_distance_from_stats(a.mean, a.covariance(), b.mean, b.covariance())

@@ -13,7 +13,7 @@ averaged over subsets, exactly as TF-GAN 2.1.0's
 """
 import numpy as np
 
-from tfgan_zoo.metrics.fid import _activations, _same_width
+from tfgan_zoo.metrics.fid import activations, same_width
 
 
 def _block_bounds(n, n_blocks):
@@ -47,9 +47,9 @@ def kernel_distance(act_a, act_b, max_subset_size=1024):
     The subsets are TF-GAN's contiguous blocks, not random draws: shuffle the
     inputs first if their order is not random (e.g. sorted by class).
     """
-    act_a = _activations(act_a, "act_a")
-    act_b = _activations(act_b, "act_b")
-    _same_width(act_a, act_b, ("act_a", "act_b"), "KID")
+    act_a = activations(act_a, "act_a")
+    act_b = activations(act_b, "act_b")
+    same_width(act_a, act_b, ("act_a", "act_b"), "KID")
     if max_subset_size < 1:
         raise ValueError(f"max_subset_size must be positive, got {max_subset_size}.")
     n_blocks = -(-max(len(act_a), len(act_b)) // max_subset_size)

@@ -17,7 +17,7 @@ Distances are Euclidean, "inside" is distance <= radius, and they are computed
 """
 import numpy as np
 
-from tfgan_zoo.metrics.fid import _activations, _same_width
+from tfgan_zoo.metrics.fid import activations, same_width
 
 
 def _distances(x, y):
@@ -45,9 +45,9 @@ def precision_recall(real, fake, k=3, batch_size=1000):
     Returns a dict of floats with keys "precision", "recall", "density" and
     "coverage". k must be smaller than both N and M.
     """
-    real = _activations(real, "real", min_rows=1)
-    fake = _activations(fake, "fake", min_rows=1)
-    _same_width(real, fake, ("real", "fake"), "precision_recall")
+    real = activations(real, "real", min_rows=1)
+    fake = activations(fake, "fake", min_rows=1)
+    same_width(real, fake, ("real", "fake"), "precision_recall")
     if not 1 <= k < min(len(real), len(fake)):
         raise ValueError(f"k={k} needs 1 <= k < the samples of each set: real has "
                          f"{len(real)}, fake has {len(fake)}; pass more samples or "
