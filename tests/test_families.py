@@ -180,6 +180,38 @@ def test_a_family_that_breaks_the_protocol_is_named(toy_family, tmp_path, monkey
         tfgan_zoo.train("d.npz", str(tmp_path / "r"), family="pix2pix", d_steps=2)
 
 
+@pytest.mark.parametrize("code, problem", [
+    ("import no_such_package\n", r"does not import: ModuleNotFoundError: No module named "
+                                  r"'no_such_package'"),
+    ("from tfgan_zoo.families import Option\nTASK = 'generation'\nPRESETS = {}\n"
+     "OPTIONS = (Option('width', int, help='no default'),)\n",
+     r"does not import: TypeError: .*default"),
+    ("TASK = 'generation'\nOPTIONS = ()\nPRESETS = {}\n", r"lacks build_model"),
+])
+def test_a_broken_plug_in_is_one_warning_and_breaks_no_other_family(tmp_path, monkeypatch,
+                                                                    capsys, code, problem):
+    site = tmp_path / "broken"
+    (site / "brokenfam-0.1.dist-info").mkdir(parents=True)
+    (site / "brokenfam.py").write_text(code)
+    (site / "brokenfam-0.1.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: brokenfam\nVersion: 0.1\n")
+    (site / "brokenfam-0.1.dist-info" / "entry_points.txt").write_text(
+        "[tfgan_zoo.families]\nbroken = brokenfam\n")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setattr(families, "_WARNED", set())
+    assert cli.main(["list"]) == 0
+    out, err = capsys.readouterr()
+    assert "dcgan_fashion_mnist" in out
+    assert len(err.strip().splitlines()) == 1 and re.search(
+        r"tfgan-zoo: warning: skipped a broken family: .*'broken' \(brokenfam\) " + problem,
+        err), err
+    run("sample", "dcgan_fashion_mnist", "--num", 4, "--out", tmp_path / "grid.png")
+    assert cli.main(["train", "--family", "broken", "--data", "d.npz", "--out",
+                     str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "tfgan-zoo train: error: Model family 'broken'" in err and "Traceback" not in err
+
+
 def _engine_words(path):
     """Names, attributes and string constants of a module's code: its
     docstrings (which may cite papers) and comments are not code."""

@@ -277,10 +277,11 @@ def _family_options(train, argv):
     scan = argparse.ArgumentParser(add_help=False)
     scan.add_argument("--family")
     name = scan.parse_known_args(argv[1:])[0].family
-    if name not in families.available():
-        return  # argparse or train reports the unknown family
+    module = families.usable(name) if name in families.available() else None
+    if module is None:
+        return  # train reports the unknown or broken family
     group = train.add_argument_group(f"options of family {name}")
-    for option in families.get(name).OPTIONS:
+    for option in module.OPTIONS:
         flag = "--" + option.name.replace("_", "-")
         described = (option.help if option.default is None  # its help says what None does
                      else f"{option.help} (default: {option.default})")
@@ -368,7 +369,8 @@ def _check_ranges(parser, args):
 def _options(args):
     from tfgan_zoo import families
 
-    return families.get(args.family).OPTIONS if args.family in families.available() else ()
+    module = families.usable(args.family) if args.family in families.available() else None
+    return module.OPTIONS if module is not None else ()
 
 
 def main(argv=None):

@@ -42,6 +42,7 @@ preset configs that use them load.
 """
 import dataclasses
 import importlib
+import sys
 from importlib.metadata import entry_points
 
 from tfgan_zoo import checks
@@ -73,9 +74,26 @@ def _entries():
 
 
 def available(task=None):
-    """Names of the installed families (of `task`, if given)."""
+    """Names of the installed families (of `task`, if given: the families
+    that import; see `usable`)."""
     names = sorted(_entries())
-    return names if task is None else [n for n in names if get(n).TASK == task]
+    return names if task is None else [n for n in names if (m := usable(n)) and m.TASK == task]
+
+
+_WARNED = set()
+
+
+def usable(name):
+    """The family module `name`, or None (with a one-line warning, once) when
+    it is broken: a broken plug-in must not break the commands and families
+    that do not need it."""
+    try:
+        return get(name)
+    except ValueError as error:
+        if name not in _WARNED:
+            _WARNED.add(name)
+            print(f"tfgan-zoo: warning: skipped a broken family: {error}", file=sys.stderr)
+        return None
 
 
 def get(name):
@@ -85,7 +103,12 @@ def get(name):
     if name not in entries:
         raise ValueError(f"Unknown model family {name!r}. Available: "
                          f"{', '.join(sorted(entries)) or 'none (is tfgan-zoo installed?)'}.")
-    module = importlib.import_module(entries[name].value)
+    try:
+        module = importlib.import_module(entries[name].value)
+    except Exception as error:  # the plug-in's own code: any error, named in one line
+        raise ValueError(f"Model family {name!r} ({entries[name].value}) does not import: "
+                         f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+                         f"; fix or uninstall its package ({package(name) or '?'}).") from None
     missing = [attribute for attribute in PROTOCOL if not hasattr(module, attribute)]
     if missing or module.TASK not in TASKS:
         problem = (f"lacks {', '.join(missing)}" if missing
@@ -99,11 +122,6 @@ def package(name):
     """The installed distribution that provides family `name` (e.g. tfgan-zoo)."""
     entry = _entries().get(name)
     return entry.dist.name if entry is not None and entry.dist is not None else None
-
-
-def modules():
-    """Every installed family module."""
-    return [get(name) for name in available()]
 
 
 def check_options(name, options):
@@ -128,5 +146,8 @@ def load_all():
     """Imports every family so that Keras can deserialize their models
     (without the protocol check: a family that imports `tfgan_zoo` first
     is still half-imported here)."""
-    for entry in _entries().values():
-        importlib.import_module(entry.value)
+    for name, entry in _entries().items():
+        try:
+            importlib.import_module(entry.value)
+        except Exception:  # named by `usable` when the family is asked for
+            pass

@@ -51,7 +51,9 @@ def registry():
     name and task added (`family`, `task`)."""
     entries = {}
     for family in families.available():
-        module = families.get(family)
+        module = families.usable(family)
+        if module is None:  # a broken plug-in: warned about, the others work
+            continue
         for name, entry in module.PRESETS.items():
             entries[name] = {**entry, "family": family, "task": module.TASK}
     return entries
