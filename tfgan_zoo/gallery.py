@@ -266,7 +266,7 @@ def _metrics(folder):
     # zoo classifier's, each beside the held-out floor and the blurred yardsticks
     scored = [metrics["inception"]] if "inception" in metrics else []
     scored.append({key: value for key, value in metrics.items() if key != "inception"})
-    return [(f"{key.upper()} ({scores.get('extractor', 'zoo classifier')})",
+    return [(f"{key.upper()} ({scores.get('extractor', 'zoo extractor')})",
              f"{scores[key]:.3g} (real images {scores['floor'][key]:.3g}, "
              + ", ".join(f"blurred {part} {scores[blur][key]:.3g}" for blur, part in (
                  ("blurred", "1/4"), ("blurred_8", "1/8")) if blur in scores) + ")")

@@ -191,6 +191,7 @@ class GAN(AdversarialModel):
         if label_smoothing and loss not in _SMOOTHABLE:
             raise ValueError(f"label_smoothing applies to {_SMOOTHABLE}, not {loss!r}.")
         augmenter = check_augment(loss, augmentation.get(augment))
+        self._call_once(self.generator, self.discriminator)  # lazily built networks
         self._set_optimizers(g_optimizer, d_optimizer, self.generator.trainable_variables,
                              self.discriminator.trainable_variables)
         self.loss_name = loss
@@ -203,6 +204,7 @@ class GAN(AdversarialModel):
         self._set_augmenter(augmenter)
         if ema_decay is not None and self.ema_generator is None:
             self.ema_generator = type(self.generator).from_config(self.generator.get_config())
+            self._call_once(self.ema_generator)
             self.ema_generator.set_weights(self.generator.get_weights())
         if self.ema_generator is not None:
             self.ema_generator.trainable = False
@@ -277,6 +279,18 @@ class GAN(AdversarialModel):
                 f"The data has images of shape {tuple(real.shape[1:])} but the "
                 f"generator makes {tuple(fake.shape[1:])}: build the networks for "
                 f"image_shape={tuple(real.shape[1:])} or resize the data.")
+
+    def _call_once(self, generator, discriminator=None):
+        """Calls the networks once on one latent, so that networks Keras
+        builds on their first call (subclassed, built lazily) have their
+        variables before anything reads them; built ones are left alone."""
+        networks = [n for n in (generator, discriminator) if n is not None]
+        if all(n.built and n.variables for n in networks):
+            return
+        labels = tf.zeros([1], tf.int32) if self.conditional else None
+        images = self._generate(self.latents(1, 0), labels, training=False, generator=generator)
+        if discriminator is not None:
+            discriminator([images, labels] if self.conditional else images, training=False)
 
     def _generate(self, z, labels, training, generator=None):
         generator = generator or self.generator

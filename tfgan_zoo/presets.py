@@ -532,11 +532,16 @@ def _publish(folder, settings, name, out, description, data_license, limits, ext
     # the data as the card names it, not the publisher's local path
     scores = {**metrics.evaluate(model, data, num=num, extractor=extractor, verbose=verbose),
               "data": data_name}
-    standard = None
-    if standard_fid and scores.get("extractor") != "inception":
-        standard = {**metrics.evaluate(model, data, num=num, extractor="inception",
-                                       verbose=verbose), "data": data_name}
-        scores["inception"] = standard
+    standard, note = None, ""
+    if standard_fid and "extractor" in scores and scores["extractor"] != "inception":
+        side = min(_image_side(model))  # a GAN or translator (extractors: accuracy only)
+        if side >= metrics.extractors.MIN_SIDE:
+            standard = {**metrics.evaluate(model, data, num=num, extractor="inception",
+                                           verbose=verbose), "data": data_name}
+            scores["inception"] = standard
+        else:
+            note = (f"\n{STANDARD}\n\nNot computed: its images ({side} px) are smaller "
+                    f"than the {metrics.extractors.MIN_SIDE} px the Inception takes.\n")
     history = runs.read_json(os.path.join(folder.path, "history.json"))
     preview = _preview(model, data)
     extra = {"metrics.json": json.dumps(scores, indent=1).encode()}
@@ -560,7 +565,7 @@ def _publish(folder, settings, name, out, description, data_license, limits, ext
                  f"{datetime.date.today()}"),
         settings=", ".join(f"{k}={v}" for k, v in shown.items()) or "the defaults",
         report=metrics.format_report(scores),
-        standard=standard_section(standard) if standard else "",
+        standard=standard_section(standard) if standard else note,
         preview=("\n![samples](samples.png)\n" if preview is not None else "") + (
             f"\n{WALKS}\n\n![latent walks](walks.png)\n" if walks is not None else ""),
         limits=limits or "Not stated by the publisher.",
@@ -580,6 +585,15 @@ def install_command(family):
     if provider and provider.lower().replace("_", "-") != "tfgan-zoo":
         return f"{INSTALL}, then `pip install {provider}` (the `{family}` family)"
     return INSTALL
+
+
+def _image_side(model):
+    """(height, width) of the images a GAN makes or a translator takes."""
+    from tfgan_zoo import export
+    from tfgan_zoo.gan import GAN
+
+    shape = model.image_shape if isinstance(model, GAN) else export.image_shape(model.generator)
+    return shape[:2]
 
 
 def train_command(settings):

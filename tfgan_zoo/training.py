@@ -6,6 +6,8 @@ import shutil
 import tempfile
 
 import keras
+import numpy as np
+import tensorflow as tf
 
 from tfgan_zoo import augment as augmentation
 from tfgan_zoo import callbacks, checks, data, distribute, families, files, presets, runs
@@ -120,9 +122,15 @@ def train(data_source, out, family, loss=None, epochs=1,
                                 if task not in TRANSLATION else {}))
 
     def build(info):
-        model = module.build_model(info, seed=seed, **family_options)
+        try:
+            model = module.build_model(info, seed=seed, **family_options)
+        except (TypeError, AttributeError, KeyError) as error:  # the family's own code
+            raise ValueError(f"Family {family!r} could not build its model: "
+                             f"{type(error).__name__}: {error}") from None
         _compile(model, task, loss, learning_rate, beta_1, d_steps, ema_decay, simultaneous,
                  (decay_epochs or epochs) * info["steps_per_epoch"], augment)
+        if task == "generation":
+            _check_rebuilds(model)
         return model
 
     grid, guard = None, None
@@ -165,6 +173,38 @@ def _compile(model, task, loss, learning_rate, beta_1, d_steps, ema_decay, simul
         settings = {"loss": loss} if loss else {}
     model.compile(g_optimizer=keras.optimizers.Adam(**adam),
                   d_optimizer=keras.optimizers.Adam(**adam), **settings)
+
+
+def _check_rebuilds(gan):
+    """Refuses a GAN whose networks do not come back from their configs with
+    the same outputs: a resume, a preset or a `.keras` file would silently
+    train or sample another network (e.g. a `get_config` that leaves out an
+    argument that changes no weight shape)."""
+    labels = tf.zeros([2], tf.int32) if gan.conditional else None
+    z = gan.latents(2, 1)
+    for network, inputs in ((gan.generator, [z, labels] if gan.conditional else z),
+                            (gan.discriminator, None)):
+        if inputs is None:
+            made = gan._generate(z, labels, training=False)
+            inputs = [made, labels] if gan.conditional else made
+        name = type(network).__name__
+        try:
+            clone = keras.saving.deserialize_keras_object(
+                keras.saving.serialize_keras_object(network))
+            clone(inputs, training=False)
+            clone.set_weights(network.get_weights())
+        except (NotImplementedError, TypeError, ValueError, AttributeError) as error:
+            raise ValueError(f"{name} does not rebuild from its config ({type(error).__name__}: "
+                             f"{str(error).splitlines()[0][:120]}): give it a get_config that "
+                             "returns every constructor argument, so that runs resume and "
+                             "presets load (BUILD.md).") from None
+        same = np.allclose(keras.ops.convert_to_numpy(clone(inputs, training=False)),
+                           keras.ops.convert_to_numpy(network(inputs, training=False)),
+                           atol=1e-5)
+        if not same:
+            raise ValueError(f"{name} rebuilt from its config computes other outputs: its "
+                             "get_config leaves out a constructor argument; return every one "
+                             "(BUILD.md).")
 
 
 def finetune(preset, data_source, out, epochs=1, batch_size=64, learning_rate=None,
