@@ -6,6 +6,20 @@ import os
 import sys
 
 
+DESCRIPTION = ("tfgan-zoo: pretrained GANs for Keras and TensorFlow. Sample a preset, "
+               "fine-tune it on your pictures, train your own, score it with the standard "
+               "Inception FID, and export it to TF Serving and LiteRT.")
+EXAMPLES = """examples:
+  tfgan-zoo list
+  tfgan-zoo sample dcgan_fashion_mnist --num 64 --out grid.png
+  tfgan-zoo finetune dcgan_emoji64 --data my_pictures/ --image-size 64 --epochs 100 --out runs/mine
+  tfgan-zoo train --family dcgan --data fashion_mnist.npz --width 32 --epochs 30 --out runs/dcgan
+  tfgan-zoo evaluate runs/dcgan/model.keras --data fashion_mnist.npz --extractor inception
+  tfgan-zoo export dcgan_fashion_mnist --serving models/ --tflite dcgan.tflite
+
+`tfgan-zoo COMMAND --help` explains a command; docs/cli.md has them all."""
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line (the full usage is a screen long), exit status 2."""
 
@@ -16,7 +30,8 @@ class _Parser(argparse.ArgumentParser):
 def _parser(argv=None):
     """The parser; `argv` (default sys.argv) is scanned for `train --family
     NAME`, whose declared options are added to `train`."""
-    parser = _Parser(prog="tfgan-zoo", description=__doc__)
+    parser = _Parser(prog="tfgan-zoo", description=DESCRIPTION, epilog=EXAMPLES,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -314,9 +329,10 @@ def _divergence_option(parser):
 
 
 def _data_options(parser, what="float images", limit=True, resize=False):
-    parser.add_argument("--pixel-range", choices=("0,1", "-1,1", "0,255"),
-                        help=f"the range of {what} (uint8 is 0..255); floats that all "
-                             "lie in [0, 1] are refused without it")
+    parser.add_argument("--pixel-range", choices=("0,1", "-1,1", "0,255"), metavar="LOW,HIGH",
+                        help=f"the range of {what} as floats: 0,1 or -1,1 or 0,255 (uint8 "
+                             "is 0..255 without it); floats that all lie in [0, 1] are "
+                             "refused without it")
     if resize:
         parser.add_argument("--image-size", type=_image_size, metavar="HxW",
                             help="resize the images to H x W pixels (64 for 64x64): the "
