@@ -54,7 +54,8 @@ def grid(images, columns=None):
 
 def save_samples(images, path, columns=None, frame_ms=100):
     """Writes images in [-1, 1]: `.png` as a grid, `.npy` as uint8 [N, H, W, C],
-    `.gif` as a looping animation of one image per frame (`frame_ms` each)."""
+    `.gif` as a looping animation of one image per frame (`frame_ms` each),
+    scaled up by a whole factor to about 256 pixels wide."""
     ext = os.path.splitext(path)[1].lower()
     pixels = to_uint8(images)
     if ext == ".png":
@@ -71,9 +72,16 @@ def save_samples(images, path, columns=None, frame_ms=100):
     files.write_bytes(path, data)
 
 
+GIF_SIDE = 256  # a walk of 28-pixel images is shown at least this wide
+
+
 def _gif(pixels, frame_ms):
+    """One frame per image, scaled up by a whole factor (each pixel a square
+    block) until it is about GIF_SIDE wide: a 28-pixel animation is a stamp."""
     from PIL import Image
 
+    factor = max(1, GIF_SIDE // pixels.shape[2])
+    pixels = pixels.repeat(factor, axis=1).repeat(factor, axis=2)
     frames = [Image.fromarray(p[..., 0] if p.shape[-1] == 1 else p) for p in pixels]
     buffer = io.BytesIO()
     frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:],
