@@ -125,6 +125,14 @@ class Emoji(tfds.core.GeneratorBasedBuilder):
     BUILDER_CONFIGS = [EmojiConfig(size) for size in SIZES]
     OFFLINE = True  # built from local files: no download host to wait for
 
+    # TFDS's own lines would say "Downloading and preparing dataset Unknown size":
+    # nothing is downloaded (tfgan_zoo.data says what is built, and where).
+    def _log_download_bytes(self):
+        pass
+
+    def _log_download_done(self):
+        pass
+
     def _info(self):
         load_font()  # a clear error before TFDS' own
         groups, subgroups = groups_and_subgroups(parse())
