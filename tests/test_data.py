@@ -264,6 +264,10 @@ def test_image_size_crops_and_resizes_every_source(tmp_path):
     ({"train/a.png": 0}, "test", r"has train/ but no test/ folder"),
     ({"train/cat/a.png": 0, "test/owl/b.png": 0}, "test", r"class folders that .* lacks: owl"),
     ({"a.png": 0, "b.png": 1}, "train", r"b.png is 5x5x3 but .*a.png is 6x6x3"),
+    # an RGBA picture among RGB ones: --image-size cannot fix channels, so it is not advised
+    ({"a.png": 0, "b.png": "RGBA"}, "train", r"b.png is 6x6x4 but .*a.png is 6x6x3: the "
+                                             r"images of a folder must have one channel count; "
+                                             r"convert them \(all grey or all RGB"),
 ])
 def test_a_bad_image_folder_is_one_clear_error(tmp_path, layout, split, message):
     from PIL import Image
@@ -273,6 +277,8 @@ def test_a_bad_image_folder_is_one_clear_error(tmp_path, layout, split, message)
         os.makedirs(os.path.dirname(root / name), exist_ok=True)
         if size is None:
             (root / name).write_text("not an image")
+        elif size == "RGBA":
+            Image.new("RGBA", (6, 6)).save(root / name)
         else:
             Image.new("RGB", (6 - size, 6 - size)).save(root / name)
     with pytest.raises(ValueError, match=message):

@@ -611,8 +611,11 @@ def _decode_files(folder, names, size=None):
                              "replace or remove it.") from None
         image = (image if size is None else resize(image, size)).numpy()
         if decoded and image.shape != decoded[0].shape:
-            what = ("channel count" if size else "size (and channel count)")
-            hint = "" if size else f", or resize them with {RESIZE_HINT}"
+            channels_only = image.shape[:2] == decoded[0].shape[:2]  # RGBA among grey, say
+            what = "channel count" if size or channels_only else "size (and channel count)"
+            hint = ("" if size or channels_only else f", or resize them with {RESIZE_HINT}")
+            if channels_only:
+                hint = " (all grey or all RGB: --image-size changes sizes, not channels)"
             raise ValueError(f"{path} is {'x'.join(map(str, image.shape))} but "
                              f"{os.path.join(folder, names[0])} is "
                              f"{'x'.join(map(str, decoded[0].shape))}: the images of a "
