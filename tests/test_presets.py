@@ -46,6 +46,10 @@ def test_every_preset_verifies_loads_and_has_a_complete_card(name):
         # the floor: "real test images" in the older hand-made tables, "real floor" in
         # publish's report
         assert "real test images" in card or "real floor" in card, f"{name}: no floor"
+        # the standard FID Inception's scores, in metrics.json and as the card's section
+        standard = json.load(open(os.path.join(directory, "metrics.json"))).get("inception")
+        assert standard and standard["extractor"] == "inception", f"{name}: no Inception FID"
+        assert presets.STANDARD in card and f"{standard['fid']:.3f}" in card, name
     elif isinstance(network, Translator):
         outputs = network.translate(np.zeros((2,) + network.generator.inputs[0].shape[1:],
                                              "float32"))

@@ -9,13 +9,12 @@ import sys
 DESCRIPTION = ("tfgan-zoo: pretrained GANs for Keras and TensorFlow. Sample a preset, "
                "fine-tune it on your pictures, train your own, score it with the standard "
                "Inception FID, and export it to TF Serving and LiteRT.")
-EXAMPLES = """examples:
-  tfgan-zoo list
-  tfgan-zoo sample dcgan_fashion_mnist --num 64 --out grid.png
-  tfgan-zoo finetune dcgan_emoji64 --data my_pictures/ --image-size 64 --epochs 100 --out runs/mine
-  tfgan-zoo train --family dcgan --data fashion_mnist.npz --width 32 --epochs 30 --out runs/dcgan
-  tfgan-zoo evaluate runs/dcgan/model.keras --data fashion_mnist.npz --extractor inception
-  tfgan-zoo export dcgan_fashion_mnist --serving models/ --tflite dcgan.tflite
+EXAMPLES = """examples (tfgan-zoo list names the presets):
+  tfgan-zoo sample PRESET --num 64 --out grid.png
+  tfgan-zoo finetune PRESET --data my_pictures/ --image-size 64 --epochs 100 --out runs/mine
+  tfgan-zoo train --family FAMILY --data images.npz --epochs 30 --out runs/mine
+  tfgan-zoo evaluate runs/mine/model.keras --data images.npz --extractor inception
+  tfgan-zoo export runs/mine/model.keras --serving models/ --tflite model.tflite
 
 `tfgan-zoo COMMAND --help` explains a command; docs/cli.md has them all."""
 
