@@ -96,7 +96,7 @@ def test_config_and_keras_file_round_trip(tmp_path):
 
 
 def test_train_uses_hinge_and_diffaugment_resumes_exactly_and_finetunes(tmp_path):
-    x = np.random.default_rng(0).integers(0, 256, (32, 32, 32, 3)).astype(np.uint8)
+    x = np.random.default_rng(0).integers(0, 256, (16, 32, 32, 3)).astype(np.uint8)
     options = dict(family="projected", batch_size=8, width=4, head_width=4, latent_dim=8,
                    verbose=0)
     straight = tfgan_zoo.train(x, str(tmp_path / "straight"), epochs=2, **options)
