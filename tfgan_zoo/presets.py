@@ -86,7 +86,8 @@ def resolve(source):
     return directory
 
 
-def _sha256(path):
+def file_sha256(path):
+    """The sha256 hex digest of the file `path`."""
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
@@ -133,7 +134,7 @@ def verify(directory):
         path = os.path.join(root, name)
         if not os.path.exists(path):
             raise ValueError(f"Preset {directory} is missing {name}: {refetch}.")
-        if _sha256(path) != expected:
+        if file_sha256(path) != expected:
             raise ValueError(f"Checksum mismatch for {path}: the file is corrupt or was "
                              f"changed; {refetch}.")
 
@@ -177,9 +178,9 @@ def _fetch_into(tmp, url, sha256, name, timeout):
                          "Try again later, or give it longer with timeout=SECONDS or "
                          "TFGAN_ZOO_DOWNLOAD_TIMEOUT=SECONDS")
             raise OSError(f"Could not download preset {name} from {url}: {error}") from None
-        if sha256 and _sha256(archive) != sha256:
+        if sha256 and file_sha256(archive) != sha256:
             raise ValueError(f"Checksum mismatch for {url}: expected sha256 {sha256}, "
-                             f"got {_sha256(archive)}. The download is corrupt or the "
+                             f"got {file_sha256(archive)}. The download is corrupt or the "
                              "preset was changed; nothing was cached.")
         try:
             with tarfile.open(archive) as tar:
@@ -209,9 +210,9 @@ def download_file(url, sha256, directory, timeout=None):
             download(url, tmp, timeout)
         except (OSError, http.client.HTTPException) as error:
             raise OSError(f"could not download {url}: {error}") from None
-        if _sha256(tmp) != sha256:
+        if file_sha256(tmp) != sha256:
             raise ValueError(f"Checksum mismatch for {url}: expected sha256 {sha256}, got "
-                             f"{_sha256(tmp)}; nothing was cached.")
+                             f"{file_sha256(tmp)}; nothing was cached.")
     return path
 
 
@@ -264,7 +265,7 @@ def pack(directory, archive):
     with tarfile.open(archive, "w:gz") as tar:
         for name in sorted(os.listdir(directory)):
             tar.add(os.path.join(directory, name), arcname=name)
-    return _sha256(archive)
+    return file_sha256(archive)
 
 
 def load(source):
@@ -425,7 +426,7 @@ def rewrite(directory, edit):
 def _write_sums(directory):
     names = sorted(os.listdir(directory))
     with open(os.path.join(directory, SUMS), "w") as f:
-        f.writelines(f"{_sha256(os.path.join(directory, n))}  {n}\n" for n in names)
+        f.writelines(f"{file_sha256(os.path.join(directory, n))}  {n}\n" for n in names)
 
 
 def publish(run_dir, name, out=None, description=None, data_license=None, limits=None,

