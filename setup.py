@@ -54,6 +54,7 @@ setup(
                                "cyclegan = zoo_models.cyclegan",
                                "classifier = zoo_models.classifier",
                                "r3gan = zoo_models.r3gan",
-                               "projected = zoo_models.projected"],
+                               "projected = zoo_models.projected",
+                               "fastgan = zoo_models.fastgan"],
     },
 )

@@ -92,13 +92,22 @@ def test_train_then_sample(npz, tmp_path):
 
 
 def test_conditional_training_and_a_class_per_column(npz, tmp_path):
-    gan = tfgan_zoo.train(npz, str(tmp_path), family="dcgan", conditional=True, epochs=1, batch_size=32,
-                          width=4, latent_dim=8, verbose=0)
-    assert gan.num_classes == 10
-    assert png_shape(tmp_path / "samples" / "epoch_001.png") == (7 * 29 - 1, 10 * 29 - 1, 1)
-    tfgan_zoo.sample(str(tmp_path / "model.keras"), str(tmp_path / "three.npy"), num=4,
+    named = tmp_path / "named.npz"  # the tiny data, with a name per class
+    names = [f"kind {i}" for i in range(10)]
+    np.savez(named, **np.load(npz), class_names=np.array(names))
+    out = tmp_path / "run"
+    gan = tfgan_zoo.train(str(named), str(out), family="dcgan", conditional=True, epochs=1,
+                          batch_size=32, width=4, latent_dim=8, verbose=0)
+    assert gan.num_classes == 10 and gan.class_names == tuple(names)
+    assert json.load(open(out / "run.json"))["class_names"] == names
+    assert png_shape(out / "samples" / "epoch_001.png") == (7 * 29 - 1, 10 * 29 - 1, 1)
+    tfgan_zoo.sample(str(out / "model.keras"), str(tmp_path / "three.npy"), num=4,
                      labels=[3])
+    tfgan_zoo.sample(str(out / "model.keras"), str(tmp_path / "named.npy"), num=4,
+                     labels="kind 3")
     assert np.load(tmp_path / "three.npy").shape == (4, 28, 28, 1)
+    np.testing.assert_array_equal(np.load(tmp_path / "three.npy"),
+                                  np.load(tmp_path / "named.npy"))
 
 
 def test_the_tutorial_setup_trains_from_the_command_line(npz, tmp_path):

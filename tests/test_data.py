@@ -130,6 +130,24 @@ def test_the_class_count_comes_from_metadata_or_dense_labels_never_a_stray_one(t
         data.load_images(labelled(tmp_path, y, class_names=names), 10, labels=True)
 
 
+def test_classes_have_the_names_the_data_gives_them(tmp_path):
+    y = np.arange(30) % 3
+    names = np.array(["ant", "bee", "cow"])
+    info = data.load_images(labelled(tmp_path, y, class_names=names), 10, labels=True)[1]
+    assert info["class_names"] == ("ant", "bee", "cow")
+    assert data.load_images(labelled(tmp_path, y), 10, labels=True)[1]["class_names"] is None
+    # a name for each class or none: 4 classes declared, 3 names
+    info = data.load_images(labelled(tmp_path, y, class_names=names, num_classes=4), 10,
+                            labels=True)[1]
+    assert info["num_classes"] == 4 and info["class_names"] is None
+    # without labels, no classes and no names
+    assert data.load_images(labelled(tmp_path, y, class_names=names), 10)[1]["class_names"] is None
+    # a local NAME.npz standing in for the TFDS data set NAME takes its names (from
+    # TFDS's code: nothing is downloaded)
+    assert data._stand_in_names("fashion_mnist")[:2] == ["T-shirt/top", "Trouser"]
+    assert data._stand_in_names("no_such_data_set") is None
+
+
 def test_a_file_that_is_not_an_npz_is_one_clear_error(tmp_path):
     text = tmp_path / "notes.npz"
     text.write_text("x_train: see the other folder\n")
@@ -203,6 +221,7 @@ def test_a_folder_of_images_is_a_data_source_with_class_folders_and_splits(tmp_p
     np.testing.assert_array_equal(labels, [1])
     _, info = data.load_images(str(tmp_path / "split"), batch_size=2, labels=True)
     assert info["num_classes"] == 2 and info["num_examples"] == 5
+    assert info["class_names"] == ("cat", "dog")  # the folders' names
 
 
 def _central_crop_resized(image, size):

@@ -51,6 +51,23 @@ def test_saved_model_cli_lists_the_documented_signatures(conditional_ema_gan, tm
     assert "tensorflow/serving/predict" in shown
 
 
+def test_class_names_travel_in_a_signature_and_the_litert_metadata(conditional_ema_gan,
+                                                                    tmp_path):
+    gan = conditional_ema_gan
+    assert "class_names" not in export.signature_names(gan)  # no names, no signature
+    gan.class_names = ["ant", "bee", "cow"]
+    try:
+        path = export.export_serving(gan, tmp_path, name="named")
+        names = tf.saved_model.load(path).signatures["class_names"]()["class_names"]
+        assert [n.decode() for n in names.numpy()] == ["ant", "bee", "cow"]
+        assert "class_names" in export.signature_names(gan)
+        tflite = export.export_tflite(gan, str(tmp_path / "g.tflite"))
+        assert export._litert_metadata(tflite) == {"num_classes": 3,
+                                                  "class_names": ["ant", "bee", "cow"]}
+    finally:
+        gan.class_names = None
+
+
 def test_versions_side_by_side_and_never_overwritten(tiny_gan, tmp_path):
     gan = tiny_gan()
     assert export.export_serving(gan, tmp_path, name="m").endswith(os.path.join("m", "1"))

@@ -44,6 +44,12 @@ def test_the_site_has_an_index_pages_pictures_and_the_vendored_runtime(site, mod
     # the metrics.json of each: the GAN's FID as its card gives it, the translator's each way
     assert "<dt>FID (classifier_fashion_mnist)</dt><dd>5.77 (real images" in index
     assert "FID B → A" in index and "input unchanged" in index
+    # The classes by name: the selector, the config the page's script reads, the walk
+    page = open(os.path.join(site, GAN, "index.html")).read()
+    assert '<option value="9">9 Ankle boot</option>' in page
+    assert "from T-shirt/top to Trouser" in page
+    config = json.loads(re.search(r'id="config">(.*?)</script>', page).group(1))
+    assert config["class_names"][:2] == ["T-shirt/top", "Trouser"]
     # The walk is GAN.interpolate's, the sweep generate's at each psi.
     gan = models[GAN]
     walk = tf.io.decode_png(open(os.path.join(site, GAN, "walk.png"), "rb").read()).numpy()
@@ -135,6 +141,9 @@ def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_
         # The first draw is seed 0, classes in turn: generate(16, seed=0).
         expected = gan.generate(16, seed=0, labels=gan.class_cycle(16))
         _assert_shows(browser.canvas(driver, "samples"), images.grid(images.to_uint8(expected), 4))
+        # and the caption names each tile's class, row by row
+        assert driver.find_element("id", "tiles").text.startswith(
+            "Tiles, left to right: row 1: T-shirt/top, Trouser, Pullover, Dress; row 2: Coat")
         # "New samples" draws the next seed.
         driver.find_element("id", "new").click()
         browser.wait_for(driver, "return window.gallery.drawn === 2")
@@ -146,6 +155,7 @@ def test_in_chromium_pages_load_clean_and_samples_equal_keras(site, models, tmp_
             "e.dispatchEvent(new Event('change')); };"
             "set('class', '3'); set('truncation', '0.5'); set('seed', '123456789');")
         browser.wait_for(driver, "return window.gallery.drawn === 5")
+        assert driver.find_element("id", "tiles").text == "Every tile: Dress."
         expected = gan.generate(16, seed=123456789, labels=3, truncation=0.5)
         _assert_shows(browser.canvas(driver, "samples"), images.grid(images.to_uint8(expected), 4))
         # The walk starts at that seed, in that class (its first frame is the seed's image).

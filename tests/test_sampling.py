@@ -95,6 +95,43 @@ def test_one_label_or_one_per_sample(models, tmp_path):
             sampling.sample(gan, tmp_path / "x.npy", num=num)
 
 
+def test_labels_by_class_name(models, tmp_path, capsys):
+    gan = tfgan_zoo.load(models / "cgan.keras")
+    with pytest.raises(ValueError, match=r"class_names: one name per class \(3\); got 2"):
+        gan.class_names = ["ant", "bee"]
+    with pytest.raises(ValueError, match="class_names must differ"):
+        gan.class_names = ["ant", "Ant", "bee"]
+    gan.class_names = ["Ant", "bee", "cow"]
+    assert gan.class_ids(["ant", "BEE", 2, "1"]) == [0, 1, 2, 1]
+    np.testing.assert_array_equal(gan.generate(3, 5, labels=["cow", "ant", "bee"]),
+                                  gan.generate(3, 5, labels=[2, 0, 1]))
+    np.testing.assert_array_equal(gan.interpolate(0, 1, 3, labels=("bee", "cow")),
+                                  gan.interpolate(0, 1, 3, labels=(1, 2)))
+    with pytest.raises(ValueError, match="Unknown class 'cwo': did you mean 'cow'\\? this "
+                                         "GAN's classes are 'Ant', 'bee', 'cow'; or give "
+                                         "numbers 0..2"):
+        gan.generate(1, labels="cwo")
+    path = tmp_path / "named.keras"
+    gan.save(path)
+    assert tfgan_zoo.load(path).class_names == ("Ant", "bee", "cow")  # in the config
+    assert cli.main(["sample", str(path), "--num", "2", "--labels", "cow", "0",
+                     "--out", str(tmp_path / "named.npy")]) == 0
+    np.testing.assert_array_equal(np.load(tmp_path / "named.npy"),
+                                  np.load(_sampled(gan, tmp_path, [2, 0])))
+    assert_one_line_error(capsys, ["sample", str(path), "--labels", "dog", "--out",
+                                   str(tmp_path / "dog.png")], "Unknown class 'dog'",
+                          tmp_path / "dog.png")
+    unnamed = tfgan_zoo.load(models / "cgan.keras")
+    with pytest.raises(ValueError, match="this GAN's classes have no names; or give numbers"):
+        unnamed.generate(1, labels="cow")
+
+
+def _sampled(gan, tmp_path, labels):
+    path = tmp_path / "by_number.npy"
+    sampling.sample(gan, path, num=len(labels), labels=labels)
+    return path
+
+
 # ------------------------------------------------ truncation and latent walks
 def test_truncation_scales_the_latents_and_keeps_each_seeds_picture(models):
     gan = keras.models.load_model(models / "gan.keras")

@@ -129,9 +129,10 @@ def _parser(argv=None):
     sample.add_argument("--num", type=int, default=64, help="(default: 64)")
     sample.add_argument("--seed", type=int, default=0,
                         help="the same seed gives the same images (default: 0)")
-    sample.add_argument("--labels", type=int, nargs="+",
-                        help="conditional GANs: one label for all, or one per sample "
-                             "(default: cycle through the classes, a column each)")
+    sample.add_argument("--labels", nargs="+", metavar="LABEL",
+                        help="conditional GANs: one class for all, or one per sample, by "
+                             "number or name (the model card lists them; default: cycle "
+                             "through the classes, a column each)")
     _truncation_option(sample)
     sample.add_argument("--out", required=True, help="grid.png or samples.npy")
     walk = commands.add_parser(
@@ -141,8 +142,9 @@ def _parser(argv=None):
     walk.add_argument("model", help="a .keras file written by train, or a preset")
     walk.add_argument("--seeds", type=int, nargs=2, default=[0, 1], metavar=("A", "B"),
                       help="the seeds of the two ends, as in sample --seed (default: 0 1)")
-    walk.add_argument("--labels", type=int, nargs="+", metavar="L",
-                      help="conditional GANs: one class, or two to walk between them")
+    walk.add_argument("--labels", nargs="+", metavar="LABEL",
+                      help="conditional GANs: one class, or two to walk between them, by "
+                           "number or name")
     walk.add_argument("--steps", type=int, default=8,
                       help="images in the walk, both ends included (default: 8)")
     walk.add_argument("--method", choices=("slerp", "linear"), default="slerp",
@@ -376,6 +378,10 @@ def _check_ranges(parser, args):
         want, ok = checks.RULES[rule]
         value = getattr(args, dest, None)
         for item in (value if isinstance(value, list) else [value]):
+            if isinstance(item, str):  # --labels: a number, or a class name (the GAN checks)
+                if not item.strip().lstrip("-").isdigit():
+                    continue
+                item = int(item)
             if item is not None and not ok(item):
                 command.error(f"argument --{dest.replace('_', '-')}: must be {want}; "
                               f"got {item}")

@@ -205,6 +205,34 @@ def load_arrays(source, split="train", pixel_range=None, image_size=None):
     return _arrays(source, split, pixel_range, image_size)[:2]
 
 
+def name_classes(names, num_classes):
+    """The data's class names as a tuple of str when there is one per class
+    (`num_classes` of them), else None: labels without names stay numbers."""
+    if names is None or num_classes is None or len(names) != num_classes:
+        return None
+    return tuple(str(n) for n in names)
+
+
+def _label_key(builder):
+    """The key of the class label `as_supervised` reads (the supervised
+    key, else the first class label): a data set may have several, and a
+    builder read back from disk may list its features in another order."""
+    import tensorflow_datasets as tfds
+
+    features = builder.info.features
+    supervised = builder.info.supervised_keys
+    if (supervised and supervised[-1] in features.keys()
+            and isinstance(features[supervised[-1]], tfds.features.ClassLabel)):
+        return supervised[-1]
+    return next((k for k, f in features.items() if isinstance(f, tfds.features.ClassLabel)),
+                None)
+
+
+def _tfds_class_names(builder):
+    key = _label_key(builder)
+    return None if key is None else list(builder.info.features[key].names)
+
+
 MAX_SIDE = 4096  # of --image-size: every image is resized to it in memory
 
 
@@ -234,14 +262,16 @@ def _resized(x, size, chunk=1024):
 
 
 def _arrays(source, split, pixel_range, size=None):
-    """`load_arrays` and the number of classes the data declares (or None)."""
+    """`load_arrays`, the number of classes the data declares (or None) and
+    their names (or None): a folder's class folders, an .npz's `class_names`,
+    a TFDS data set's class label (also for a local .npz standing in for it)."""
     size = check_image_size(size)
-    declared = None
+    declared = names = None
     if isinstance(source, (str, os.PathLike)) and os.path.isdir(source):
         x, y, names = read_image_folder(os.fspath(source), split, size)
         declared = None if names is None else len(names)
         return check_images(x, pixel_range), (
-            None if y is None else check_labels(y, len(x), declared)), declared
+            None if y is None else check_labels(y, len(x), declared)), declared, names
     tfds_name = isinstance(source, str) and source.startswith("tfds:")  # may hold a "/"
     if tfds_name or (isinstance(source, str) and not source.endswith(".npz")
                      and os.sep not in source):
@@ -259,19 +289,33 @@ def _arrays(source, split, pixel_range, size=None):
                     lambda image, label: (resize(image, size), label)
                 ).batch(2**31 - 1).get_single_element()
             x, y = tfds.as_numpy(ds)
-            return check_images(x, pixel_range), check_labels(y, len(x)), None
+            return (check_images(x, pixel_range), check_labels(y, len(x)), None,
+                    _tfds_class_names(builder))
+        names = _stand_in_names(source)
         source = local
     if isinstance(source, (str, os.PathLike)):
-        x, y, num_classes, names = _read_npz(os.fspath(source), [f"x_{split}"],
-                                             [f"y_{split}", "num_classes", "class_names"])
+        x, y, num_classes, own = _read_npz(os.fspath(source), [f"x_{split}"],
+                                           [f"y_{split}", "num_classes", "class_names"])
         declared = int(num_classes) if num_classes is not None else (
-            len(names) if names is not None else None)
+            len(own) if own is not None else None)
+        names = own if own is not None else names
     elif isinstance(source, tuple):
         x, y = source
     else:
         x, y = source, None
     x = _resized(check_images(x, pixel_range), size)
-    return x, (None if y is None else check_labels(y, len(x), declared)), declared
+    return x, (None if y is None else check_labels(y, len(x), declared)), declared, names
+
+
+def _stand_in_names(name):
+    """The class names of the TFDS data set `name` (a local NAME.npz stands
+    in for it), from the builder's code alone: nothing is downloaded."""
+    try:
+        import tensorflow_datasets as tfds
+
+        return _tfds_class_names(tfds.builder(name))
+    except Exception:  # not a TFDS name, or its code cannot load offline: no names
+        return None
 
 
 def fingerprint(source):
@@ -305,16 +349,19 @@ def fingerprint(source):
     return digest.hexdigest()
 
 
-def describe(image_shape, num_examples, batch_size, input_shape=None, num_classes=None):
+def describe(image_shape, num_examples, batch_size, input_shape=None, num_classes=None,
+             class_names=None):
     """The description of a data set that every loader returns, one key set:
     `image_shape` (the images a model makes: a GAN's samples, a
     translator's targets or domain B, a classifier's inputs), `input_shape`
     (a translator's inputs or domain A; None otherwise), `num_classes`
-    (None without labels), `num_examples` and `steps_per_epoch` (full
-    batches of the global `batch_size`)."""
+    (None without labels), `class_names` (a name per class, or None: see
+    `name_classes`), `num_examples` and `steps_per_epoch` (full batches of
+    the global `batch_size`)."""
     return {"image_shape": tuple(int(s) for s in image_shape),
             "input_shape": None if input_shape is None else tuple(int(s) for s in input_shape),
-            "num_classes": num_classes, "num_examples": int(num_examples),
+            "num_classes": num_classes, "class_names": name_classes(class_names, num_classes),
+            "num_examples": int(num_examples),
             "steps_per_epoch": _steps(batch_size, num_examples)}
 
 
@@ -345,10 +392,10 @@ def load_images(source, batch_size, labels=False, split="train", shuffle=True, s
     `steps_per_epoch=info["steps_per_epoch"], initial_epoch=k, epochs=n`.
     """
     if isinstance(source, str) and source.startswith("tfds:"):
-        ds, shape, num, num_classes = _tfds(source[len("tfds:"):], split, labels, num_classes,
-                                            check_image_size(image_size))
+        ds, shape, num, num_classes, names = _tfds(
+            source[len("tfds:"):], split, labels, num_classes, check_image_size(image_size))
     else:
-        x, y, declared = _arrays(source, split, pixel_range, image_size)
+        x, y, declared, names = _arrays(source, split, pixel_range, image_size)
         if labels and y is None:
             raise ValueError(f"Labels were asked for but {source!r} has none "
                              f"(an .npz needs y_{split}).")
@@ -361,7 +408,7 @@ def load_images(source, batch_size, labels=False, split="train", shuffle=True, s
     if limit:
         ds = ds.take(limit)
         num = min(num, limit)
-    info = describe(shape, num, batch_size, num_classes=num_classes)
+    info = describe(shape, num, batch_size, num_classes=num_classes, class_names=names)
     ds = _epochs(functools.partial(_shuffled_batches, ds, info["num_examples"], batch_size,
                                    shuffle), seed, epochs)
     ds = ds.map((lambda x, y: (_scale(x), y)) if labels else _scale,
@@ -718,8 +765,7 @@ def _tfds(name, split, labels, num_classes=None, size=None):
     ds = builder.as_dataset(split=split, as_supervised=True)
     features = builder.info.features
     image_key = next(k for k, f in features.items() if isinstance(f, tfds.features.Image))
-    label_key = next((k for k, f in features.items()
-                      if isinstance(f, tfds.features.ClassLabel)), None)
+    label_key = _label_key(builder)
     declared = features[label_key].num_classes if label_key else None
     if labels and label_key is None:
         raise ValueError(f"tfds:{name} has no class labels.")
@@ -737,7 +783,7 @@ def _tfds(name, split, labels, num_classes=None, size=None):
         raise ValueError(f"tfds:{name} has images of varying size {shape}: resize them to "
                          "one with image_size=(H, W) (--image-size HxW).")
     return ((ds if labels else ds.map(lambda x, y: x)), shape, num,
-            (num_classes or declared) if labels else None)
+            (num_classes or declared) if labels else None, _tfds_class_names(builder))
 
 
 # TFDS downloads through requests with 10 retries and exponential back-off:

@@ -53,7 +53,8 @@ truncation or walks: its `serving_default` takes `z` [N, latent_dim] (and
 `labels` int64 [N]) or a translator's `images` [N, H, W, C]. `run_tflite`
 checks its inputs as the SavedModel does; callers of raw LiteRT check them
 themselves: the input shapes are the file's, the class count is in its
-`tfgan_zoo` metadata entry (JSON `{"num_classes": K}`), and a negative label
+`tfgan_zoo` metadata entry (JSON `{"num_classes": K, "class_names": [...]}`,
+names when the GAN has them), and a negative label
 would be served as another class. They truncate themselves too: truncated
 latents are the standard-normal ones times psi,
 `z = GAN.latents(count, seed, truncation=psi)` (`z * psi` for latents drawn
@@ -95,7 +96,11 @@ def as_model(model):
 
 
 def signature_names(model):
-    return TRANSLATOR_SIGNATURES if isinstance(model, Translator) else SIGNATURES
+    """The SavedModel's signatures: the image ones, then `class_names` (no
+    inputs; the names of a conditional GAN's classes) when it has names."""
+    if isinstance(model, Translator):
+        return TRANSLATOR_SIGNATURES
+    return SIGNATURES + (("class_names",) if getattr(model, "class_names", None) else ())
 
 
 def default_name(source, gan):
@@ -309,7 +314,10 @@ def _signatures(gan, reverse=False):
         return {"images": pixels, "strip_png_bytes": tf.io.encode_png(_strip(pixels))}
 
     if gan.conditional:
+        named = {"class_names": (lambda: {"class_names": tf.constant(list(gan.class_names))},
+                                 [])} if gan.class_names else {}
         return {
+            **named,
             "serving_default": (from_latents, [latent, labels]),
             "generate": (lambda seed, count, labels, truncation=untruncated: {
                 "images": seeded(seed, count, truncation, labels)}, [seed, count, labels, psi]),
@@ -399,6 +407,8 @@ def _write_warmup(path, gan, model_name, reverse=False):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with tf.io.TFRecordWriter(path) as writer:
         for signature in signature_names(gan):
+            if signature == "class_names":  # a constant: nothing to warm up
+                continue
             for count in WARMUP_COUNTS:
                 request = predict_pb2.PredictRequest(model_spec=model_pb2.ModelSpec(
                     name=model_name, signature_name=signature))
@@ -594,7 +604,8 @@ def _with_metadata(flatbuffer, gan):
 
     model = flatbuffer_utils.read_model_from_bytearray(bytearray(flatbuffer))
     buffer = schema.BufferT()
-    buffer.data = json.dumps({"num_classes": gan.num_classes}).encode()
+    buffer.data = json.dumps({"num_classes": gan.num_classes, **(
+        {"class_names": list(gan.class_names)} if gan.class_names else {})}).encode()
     model.buffers.append(buffer)
     entry = schema.MetadataT()
     entry.name, entry.buffer = _METADATA, len(model.buffers) - 1

@@ -168,7 +168,8 @@ def _page(site, name, entry):
     if is_gan:
         shape = model.generate(1, labels=model.class_cycle(1)).shape[1:]
         config.update(shape=list(shape), latent_dim=int(model.latent_dim),
-                      num_classes=model.num_classes)
+                      num_classes=model.num_classes,
+                      class_names=list(model.class_names) if model.class_names else None)
     else:
         config["input_shape"] = list(export.image_shape(model.generator))
         zeros = np.zeros([1] + config["input_shape"], np.float32)
@@ -206,7 +207,8 @@ def _gan_figures(gan, folder):
     sweep = np.concatenate([gan.generate(8, seed=0, labels=labels, truncation=psi)
                             for psi in SWEEP])
     images.save_samples(sweep, os.path.join(folder, "truncation.png"), columns=8)
-    classes = "" if labels is None else ", from class 0 to class 1"
+    classes = "" if labels is None else (f", from {html.escape(gan.class_label(0))} to "
+                                         f"{html.escape(gan.class_label(1))}")
     return ('<section aria-labelledby="pictures"><h2 id="pictures">Pictures</h2>'
             '<figure><img class="pixels" src="walk.png" alt="A latent walk of 8 images, from '
             f'seed 0 to seed 1{classes}: each image changes a little into the next">'
@@ -277,8 +279,12 @@ def _live(config):
     if config["kind"] == "gan":
         classes = ""
         if config["num_classes"]:
-            options = "".join(f'<option value="{k}">class {k}</option>'
-                              for k in range(config["num_classes"]))
+            names = config.get("class_names") or [f"class {k}" for k in
+                                                   range(config["num_classes"])]
+            options = "".join(f'<option value="{k}">{k} {html.escape(name)}</option>'
+                              if config.get("class_names") else
+                              f'<option value="{k}">{html.escape(name)}</option>'
+                              for k, name in enumerate(names))
             classes = ('<label>Class <select id="class"><option value="all">all classes '
                        f'in turn</option>{options}</select></label>')
         controls = (
@@ -291,6 +297,7 @@ def _live(config):
             '</div>'
             '<canvas id="samples" class="pixels" role="img" aria-label="Samples drawn in '
             'this page for the seed above"></canvas>'
+            + ('<p id="tiles" class="note" aria-live="polite"></p>' if classes else '') +
             '<div class="controls"><button type="button" id="walk" aria-pressed="false">'
             'Play a latent walk</button></div>'
             '<canvas id="walker" class="pixels small" role="img" aria-label="A latent walk '

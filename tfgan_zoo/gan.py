@@ -1,5 +1,6 @@
 """`GAN`: a Keras model that trains a generator against a discriminator with `fit`."""
 import contextlib
+import difflib
 import keras
 import numpy as np
 import tensorflow as tf
@@ -116,7 +117,7 @@ class GAN(AdversarialModel):
     """
 
     def __init__(self, generator, discriminator, latent_dim=None, num_classes=None,
-                 ema_generator=None, seed=0, augmenter=None, **kwargs):
+                 ema_generator=None, seed=0, augmenter=None, class_names=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         self.generator = generator
         self.discriminator = discriminator
@@ -125,6 +126,7 @@ class GAN(AdversarialModel):
         self.latent_dim = latent_dim or _infer_latent_dim(generator)
         self.num_classes = (num_classes if num_classes is not None
                             else getattr(generator, "num_classes", None))
+        self.class_names = class_names
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.gp_tracker = keras.metrics.Mean(name="gp")
@@ -350,10 +352,16 @@ class GAN(AdversarialModel):
               else contextlib.nullcontext()) as input_tape:
             if penalized:
                 input_tape.watch([real, fake])
-            real_out, fake_out = discriminate(real), discriminate(fake)
+            real_out = discriminate(real)
+            # D's own losses (Keras `add_loss`: FastGAN's reconstruction of
+            # the reals) from this call; each call replaces them.
+            own = list(self.discriminator.losses)
+            fake_out = discriminate(fake)
         if training:
             self._augmenter_feedback(real_out, fake_out)
         d_loss = per_example(d_loss_fn(real_out, fake_out, **self._loss_options()))
+        if own:
+            d_loss += tf.cast(tf.add_n(own), d_loss.dtype)
         if uses_gp and self.gp_weight:
             alpha = self._draw(batch, (1,) * (real.shape.rank - 1), keras.random.uniform)
             gp = losses.wasserstein_gradient_penalty(
@@ -505,7 +513,7 @@ class GAN(AdversarialModel):
         if not self.conditional or labels is None:
             self._check_labels(labels, 2)  # the same errors as generate's
             return None
-        labels = np.atleast_1d(np.asarray(labels))
+        labels = np.atleast_1d(np.asarray(self.class_ids(labels)))
         if labels.ndim != 1 or labels.size not in (1, 2):
             raise ValueError("labels of a latent walk: one class, or two (label_a, "
                              f"label_b) to walk between classes; got {labels.tolist()}.")
@@ -568,6 +576,55 @@ class GAN(AdversarialModel):
             return None
         return np.arange(start, start + num) % self.num_classes
 
+    @property
+    def class_names(self):
+        """A name per class (a tuple of str; the data's: see
+        `data.name_classes`), or None. Labels may be given by name."""
+        return self._class_names
+
+    @class_names.setter
+    def class_names(self, names):
+        if names is not None:
+            names = tuple(str(name) for name in names)
+            if len(names) != (self.num_classes or 0):
+                raise ValueError(f"class_names: one name per class ({self.num_classes or 0}); "
+                                 f"got {len(names)}.")
+            if len({name.lower() for name in names}) != len(names):
+                raise ValueError(f"class_names must differ (case aside): {list(names)}.")
+        self._class_names = names
+
+    def class_ids(self, labels):
+        """`labels` (a label or a sequence) with each str replaced by its
+        class id: a class name (any case), else a numeral ("3"); other
+        values pass as they are."""
+        lookup = {name.lower(): i for i, name in enumerate(self.class_names or ())}
+
+        def one(label):
+            if not isinstance(label, str):
+                return label
+            if label.lower() in lookup:
+                return lookup[label.lower()]
+            if label.strip().lstrip("-").isdigit():
+                return int(label)
+            close = difflib.get_close_matches(label.lower(), lookup, n=1)
+            hint = f"did you mean {self.class_names[lookup[close[0]]]!r}? " if close else ""
+            known = (f"this GAN's classes are {', '.join(map(repr, self.class_names))}"
+                     if self.class_names else "this GAN's classes have no names")
+            raise ValueError(f"Unknown class {label!r}: {hint}{known}; or give numbers "
+                             f"0..{(self.num_classes or 1) - 1}.")
+
+        if isinstance(labels, str):
+            return one(labels)
+        if isinstance(labels, (list, tuple)) or (isinstance(labels, np.ndarray)
+                                                 and labels.dtype.kind in "US"):
+            return [one(label if not isinstance(label, np.str_) else str(label))
+                    for label in np.asarray(labels, dtype=object).ravel()]
+        return labels
+
+    def class_label(self, label):
+        """A class's name when it has one, else its number (for captions)."""
+        return self.class_names[label] if self.class_names else str(label)
+
     def _check_labels(self, labels, num):
         if not self.conditional:
             if labels is not None:
@@ -578,7 +635,7 @@ class GAN(AdversarialModel):
             raise ValueError(
                 f"This GAN is conditional: pass labels=, an int or {num} ints in "
                 f"[0, {self.num_classes}).")
-        labels = np.asarray(labels)
+        labels = np.asarray(self.class_ids(labels))
         if labels.size not in (1, num) or labels.ndim > 1:
             raise ValueError(f"labels: give one label, or one per sample ({num}); "
                              f"got {labels.size}.")
@@ -600,6 +657,8 @@ class GAN(AdversarialModel):
             "num_classes": self.num_classes,
             "seed": self.seed,
         })
+        if self.class_names:  # absent, configs stay as they were before names
+            config["class_names"] = list(self.class_names)
         if self.augmenter is not None:  # absent, configs stay as they were before it
             config["augmenter"] = keras.layers.serialize(self.augmenter)
         # Sub-layers frozen after construction (FreezeD): network configs do

@@ -350,7 +350,7 @@ CARD = """# {name}
 | --- | --- |
 | family | `{family}` ({task}), {params:,} parameters |
 | data | `{data}`: {num_examples} training examples; scored on its test split |
-| command | `{command}` |
+{classes}| command | `{command}` |
 | install | {install} |
 | on a GPU | the same command after installing with `".[gpu]"` instead of `".[cpu]"` (its GPU time is not measured here; `python tools/bench.py gpu` measures the zoo's training speed on one) |
 | epochs | {epochs} (batch {batch_size}) |
@@ -372,6 +372,26 @@ CARD = """# {name}
 
 
 STANDARD = "## Standard FID and KID (Inception-v3)"
+
+
+def classes_row(names):
+    """The card's table row naming a conditional GAN's classes by label
+    (empty without names)."""
+    if not names:
+        return ""
+    return "| classes | " + ", ".join(f"{i} {name}" for i, name in enumerate(names)) + " |\n"
+
+
+def add_class_names(directory, names):
+    """Names the classes of the conditional GAN preset in `directory`: its
+    config (so that `--labels` takes the names) and a row of its card."""
+    def edit(card, metrics_json, config):
+        config = {**config, "config": {**config["config"], "class_names": list(names)}}
+        card = re.sub(r"\| classes \|.*\n", "", card)
+        at = card.index("| command |")
+        return card[:at] + classes_row(names) + card[at:], metrics_json, config
+
+    rewrite(directory, edit, config=True)
 
 
 def standard_section(scores):
@@ -402,24 +422,28 @@ def add_standard_scores(directory, scores):
     rewrite(directory, edit)
 
 
-def rewrite(directory, edit):
-    """Rewrites the card and metrics of the preset folder `directory`:
-    `edit(card text, metrics dict)` -> (card, metrics); the folder is
-    verified first and written whole with new `SHA256SUMS`, or not at all."""
+def rewrite(directory, edit, config=False):
+    """Rewrites the card and metrics (and with `config`, the model config) of
+    the preset folder `directory`: `edit(card text, metrics dict[, config
+    dict])` -> the same, edited; the folder is verified first and written
+    whole with new `SHA256SUMS`, or not at all."""
     verify(directory)
-    with open(os.path.join(directory, "metrics.json")) as f:
-        metrics_json = json.load(f)
-    with open(os.path.join(directory, "card.md")) as f:
-        card = f.read()
-    card, metrics_json = edit(card, metrics_json)
+    texts = ("card.md", "metrics.json") + (("config.json",) if config else ())
+    parts = []
+    for name in texts:
+        with open(os.path.join(directory, name)) as f:
+            parts.append(f.read() if name == "card.md" else json.load(f))
+    parts = edit(*parts)
     with files.atomic_dir(directory, replace=True) as tmp:
         for name in os.listdir(directory):
-            if name not in (SUMS, "metrics.json", "card.md"):
+            if name not in (SUMS, *texts):
                 shutil.copy2(os.path.join(directory, name), tmp)
-        with open(os.path.join(tmp, "metrics.json"), "w") as f:
-            json.dump(metrics_json, f, indent=1)
-        with open(os.path.join(tmp, "card.md"), "w") as f:
-            f.write(card)
+        for name, part in zip(texts, parts):
+            with open(os.path.join(tmp, name), "w") as f:
+                if name == "card.md":
+                    f.write(part)
+                else:
+                    json.dump(part, f, indent=1)
         _write_sums(tmp)
 
 
@@ -552,13 +576,14 @@ def _publish(folder, settings, name, out, description, data_license, limits, ext
     if walks is not None:
         extra["walks.png"] = tf.io.encode_png(walks).numpy()
     shown = {k: v for k, v in settings.items()
-             if k not in ("data", "data_sha256", "family", "batch_size") and v not in (None,
-                                                                                      False)}
+             if k not in ("data", "data_sha256", "family", "batch_size", "class_names")
+             and v not in (None, False)}
     card = CARD.format(
         name=name, description=description or f"A {settings['family']} model trained on "
                                               f"{data_name}.",
         family=settings["family"], task=family.TASK, params=model.count_params(),
         data=data_name, num_examples=_num_examples(settings, data),
+        classes=classes_row(getattr(model, "class_names", None)),
         command=command or train_command(settings), install=install_command(settings["family"]),
         epochs=len(history.get("seconds", [])),
         batch_size=settings["batch_size"], minutes=sum(history.get("seconds", [])) / 60,

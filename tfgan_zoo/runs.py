@@ -24,7 +24,7 @@ LOCK = ".tfgan-zoo.lock"
 _SAMPLE = re.compile(r"epoch_(\d+)\.png")
 # Settings that do not change what a run computes: the data's spelling (the
 # data is identified by its digest, `data_sha256`) and the marker.
-IGNORED = (MARK, "data")
+IGNORED = (MARK, "data", "class_names")  # class_names: described by data_sha256
 
 
 class RunFolderError(ValueError):

@@ -127,6 +127,8 @@ def train(data_source, out, family, loss=None, epochs=1,
         except (TypeError, AttributeError, KeyError) as error:  # the family's own code
             raise ValueError(f"Family {family!r} could not build its model: "
                              f"{type(error).__name__}: {error}") from None
+        if task == "generation" and model.conditional:
+            model.class_names = info["class_names"]
         _compile(model, task, loss, learning_rate, beta_1, d_steps, ema_decay, simultaneous,
                  (decay_epochs or epochs) * info["steps_per_epoch"], augment)
         if task == "generation":
@@ -333,6 +335,8 @@ def _fit_in(folder, out, build, run, load, epochs, seed, strategy, resume, verbo
     if not resumed and start_epoch < epochs:
         with strategy.scope():
             gan = build(info)  # checks the family's settings before anything is written
+    if info.get("class_names"):
+        run = {**run, "class_names": list(info["class_names"])}
     if chief:
         if not resumed:
             folder.start_over()  # refuses to replace a finished run's model.keras

@@ -142,6 +142,20 @@ async function generate(model, z, weights) {
   return run(model, inputs);
 }
 
+// A class's name (or number), and which class each tile of the grid shows.
+function className(k) {
+  return config.class_names ? config.class_names[k] : `class ${k}`;
+}
+function tileCaption(labels) {
+  if (labels.every((k) => k === labels[0])) return `Every tile: ${className(labels[0])}.`;
+  const rows = [];
+  for (let r = 0; r < labels.length; r += config.columns) {
+    rows.push(`row ${r / config.columns + 1}: ` +
+              labels.slice(r, r + config.columns).map(className).join(", "));
+  }
+  return `Tiles, left to right: ${rows.join("; ")}.`;
+}
+
 async function galleryPage(model) {
   const seed = document.getElementById("seed");
   const truncation = document.getElementById("truncation");
@@ -178,13 +192,17 @@ async function galleryPage(model) {
     const started = performance.now();
     const z = latents(config.grid, s, dim, t);
     const pictures = [];
+    const labels = [];
     for (let n = 0; n < config.grid; n++) {
       const label = !classes || classes.value === "all" ? n % (config.num_classes || 1)
         : Number(classes.value);
+      labels.push(label);
       pictures.push(await generate(model, z.slice(n * dim, (n + 1) * dim),
                                    oneHot(config.num_classes || 0, (k) => (k === label ? 1 : 0))));
     }
     drawGrid(canvas, pictures, config.shape, config.columns);
+    const tiles = document.getElementById("tiles");
+    if (tiles) tiles.textContent = tileCaption(labels);
     fitPixels(canvas);
     const ms = performance.now() - started;
     if (gallery.firstSampleMs === null) gallery.firstSampleMs = performance.now();

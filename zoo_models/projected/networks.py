@@ -68,11 +68,11 @@ class Generator(network.Generator):
             first = [keras.layers.Dense(sides[0] * sides[0] * channels[0] * 2, use_bias=False,
                                         name="initial"),
                      keras.layers.Reshape((sides[0], sides[0], channels[0] * 2)),
-                     keras.layers.BatchNormalization(name="initial_bn")]
+                     keras.layers.BatchNormalization(synchronized=True, name="initial_bn")]
             ups = [[_double,  # nearest; UpSampling2D loses the static height in LiteRT
                     keras.layers.Conv2D(channels[i] * 2, 3, padding="same", use_bias=False,
                                         name=f"up{s}_conv"),
-                    keras.layers.BatchNormalization(name=f"up{s}_bn")]
+                    keras.layers.BatchNormalization(synchronized=True, name=f"up{s}_bn")]
                    for i, s in enumerate(sides) if i]
             excite = {i + 3: _Excitation(channels[i + 3], name=f"sle{sides[i]}_{sides[i + 3]}")
                       for i in range(2) if i + 3 < len(sides)}
@@ -203,7 +203,7 @@ class Discriminator(Network):
             channels = min(8 * width, width * 64 // (side // 2))
             x = keras.layers.SpectralNormalization(keras.layers.Conv2D(
                 channels, 4, 2, "same", use_bias=False), name=f"{name}_down{step}")(x)
-            x = keras.layers.BatchNormalization(name=f"{name}_bn{step}")(x)
+            x = keras.layers.BatchNormalization(synchronized=True, name=f"{name}_bn{step}")(x)
             x = keras.layers.LeakyReLU(0.2)(x)
             side, step = side // 2, step + 1
         x = keras.layers.SpectralNormalization(keras.layers.Conv2D(
