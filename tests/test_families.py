@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 import tfgan_zoo
-from tfgan_zoo import cli, families, images
+from tfgan_zoo import checks, cli, families, images
 
 ENGINE = os.path.join(os.path.dirname(tfgan_zoo.__file__))
 
@@ -392,3 +392,28 @@ def test_the_engine_names_no_family_and_no_family_class():
                           for word in _engine_words(path)
                           if family_name.search(word) or class_name.search(word)]
     assert not found, textwrap.indent("\n".join(found), "  ")
+
+
+@pytest.mark.parametrize("name", families.available())
+def test_every_family_keeps_the_protocol_and_its_options_are_build_models(name):
+    """For every installed family (as timm tests every model): the protocol's
+    names, and OPTIONS that are build_model's keyword arguments with the same
+    defaults, so that `--help` shows what a run gets."""
+    import inspect
+
+    module = families.get(name)
+    assert module.TASK in families.TASKS
+    assert isinstance(module.PRESETS, dict)
+    parameters = inspect.signature(module.build_model).parameters
+    keywords = {k: p.default for k, p in parameters.items() if k not in ("info", "seed")}
+    options = {o.name: o.default for o in module.OPTIONS}
+    assert set(options) == set(keywords), name
+    for option, default in options.items():
+        built = keywords[option]
+        # 0 or None may stand for "derived from the data" on either side
+        assert default == built or (not default and not built), (name, option, default, built)
+    for option in module.OPTIONS:
+        if option.rule is not None:
+            assert option.rule in checks.RULES, (name, option.name)
+        if option.default not in (None, 0) and option.rule is not None:
+            assert checks.RULES[option.rule][1](option.default), (name, option.name)

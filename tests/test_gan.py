@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import tfgan_zoo
 from tfgan_zoo.callbacks import StopOnNaN
 import oracle
 
@@ -266,6 +267,9 @@ def test_bad_arguments_get_clear_errors(tiny_gan, images):
     with pytest.raises(ValueError, match="Unknown loss 'wgan'. Valid losses: non_saturating, "
                                          "minimax, least_squares, wgan_gp, hinge"):
         gan.compile(loss="wgan")
+    # train refuses it before reading (or hashing) any data
+    with pytest.raises(ValueError, match="Unknown loss 'wgan'"):
+        tfgan_zoo.train("no/such/data.npz", "unused", family="dcgan", loss="wgan")
     with pytest.raises(ValueError, match="two different optimizer instances"):
         opt = keras.optimizers.Adam()
         gan.compile(g_optimizer=opt, d_optimizer=opt)

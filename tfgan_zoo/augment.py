@@ -210,7 +210,7 @@ class AdaptiveAugment(Augment):
 
     `p` adapts: every `interval` D steps, r_t = E[sign(D(real))] over those
     steps' images (in a GAN, the sign of its loss's logit on them:
-    `tfgan_zoo.gan._ADA_LOGITS`); p moves by sign(r_t - target) * images /
+    the loss's `ada_logit` in `tfgan_zoo.gan.LOSSES`); p moves by sign(r_t - target) * images /
     (speed_kimg * 1000), so that it could go from 0 to 1 in `speed_kimg`
     thousand images (the paper: target 0.6, interval 4, 500; 100 when
     fine-tuning a pretrained GAN). p starts at `initial_p` (the paper: 0)

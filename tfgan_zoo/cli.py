@@ -29,6 +29,8 @@ class _Parser(argparse.ArgumentParser):
 def _parser(argv=None):
     """The parser; `argv` (default sys.argv) is scanned for `train --family
     NAME`, whose declared options are added to `train`."""
+    from tfgan_zoo.gan import LOSSES
+
     parser = _Parser(prog="tfgan-zoo", description=DESCRIPTION, epilog=EXAMPLES,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -43,10 +45,11 @@ def _parser(argv=None):
     train.add_argument("--family", required=True,
                        help=f"the model family: {', '.join(_families())}")
     train.add_argument("--loss",
-                       help="GANs: non_saturating (default, unless the family names its own), "
-                            "minimax, least_squares, wgan_gp, hinge or rpgan (relativistic "
-                            "pairing, with R1 and R2); translators: their adversarial loss, "
-                            "where they take one (non_saturating or least_squares)")
+                       help="GANs: " + ", ".join(f"{name} ({record.help})" for name, record
+                                                 in LOSSES.items())
+                            + "; default non_saturating, unless the family names its own; "
+                              "translators: their adversarial loss, where they take one "
+                              "(non_saturating or least_squares)")
     train.add_argument("--data", required=True,
                        help="GANs: an .npz with x_train (and y_train), a folder of "
                             "PNG/JPEG files (class folders for labels), or tfds:NAME; "

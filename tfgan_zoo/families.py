@@ -4,7 +4,8 @@ A family is a module registered under the entry-point group
 `tfgan_zoo.families` (in its package's metadata, e.g. setup.py's
 `entry_points={"tfgan_zoo.families": ["NAME = package.module"]}`). The engine
 imports it by that entry only and uses nothing of it but these four names
-(and the optional `LOSS` below):
+(and the optional `LOSS` and `AUGMENT` below). This docstring is the
+protocol's one statement; BUILD.md links here.
 
 `TASK`
     What its models do, one of `TASKS`: "generation" (GANs, unconditional or
@@ -18,10 +19,17 @@ imports it by that entry only and uses nothing of it but these four names
     `--name`, and `train` refuses any other.
 `build_model(info, seed=0, **options)`
     An uncompiled trainable Keras model for data described by `info` (see
-    `data.describe`: `image_shape`, `input_shape`, `num_classes`, ...):
-    a `tfgan_zoo.GAN` for generation, a `tfgan_zoo.Translator` for
-    translation, a model with `features_and_logits()` (a Keras model of
-    images -> [features, logits]) trained on (images, labels) for extraction.
+    `data.describe`: `image_shape`, `input_shape`, `num_classes`,
+    `class_names`, `num_examples`, `steps_per_epoch`): a `tfgan_zoo.GAN` for
+    generation, a `tfgan_zoo.Translator` subclass for translation (with
+    `PAIRED`, and `reversible` and `generator_ba` if it translates back), a
+    model with `features_and_logits()` (a Keras model of images ->
+    [features, logits]) trained on (images, labels) for extraction. Its
+    networks may be functional or subclassed, built or built on first call
+    (the engine calls them once first), and must round-trip through
+    `get_config` (checked when a run starts). A discriminator may add its
+    own losses with Keras's `add_loss` (FastGAN's reconstruction): those of
+    its call on the real images join D's loss.
     A conditional generator takes `[z, labels]` with class ids [N]; walks
     between classes (`GAN.interpolate(labels=(a, b))`, the `interpolate`
     signature) also give it class weights [N, num_classes] float, which
@@ -29,7 +37,11 @@ imports it by that entry only and uses nothing of it but these four names
 `PRESETS`
     `{name: entry}` (may be empty): `description`, `params`, where the
     preset is (`path` of a folder in the package, or `url` and `sha256` of
-    a `.tar.gz`), and the `recipe` that made it (see `presets.publish`).
+    a `.tar.gz`), and the `recipe` that made it: `data`, optional `task`
+    (builds the training data), `train` (keyword arguments of
+    `tfgan_zoo.train`), `data_license`, optional `extractor` and `limits`
+    (`python tools/train_preset.py NAME` runs it and publishes the preset;
+    see `presets.publish`).
 
 A generation family may also name `LOSS`: the GAN loss (`GAN.compile`)
 that `train` uses when none is given (default "non_saturating"), for a

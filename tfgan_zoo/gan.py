@@ -1,5 +1,6 @@
 """`GAN`: a Keras model that trains a generator against a discriminator with `fit`."""
 import contextlib
+import dataclasses
 import difflib
 import keras
 import numpy as np
@@ -9,39 +10,77 @@ from tfgan_zoo import augment as augmentation
 from tfgan_zoo import checks, losses
 from tfgan_zoo.adversarial import AdversarialModel, per_example
 
-# loss name -> (generator loss, discriminator loss, uses the gradient penalty)
+@dataclasses.dataclass(frozen=True)
+class Loss:
+    """Everything the engine knows about a GAN loss, in one record.
+
+    `generator`, `discriminator`: the `losses` functions; `help`: a few
+    words for `--loss`; `gradient_penalty`: D also pays WGAN-GP's penalty;
+    `smoothable`: takes `label_smoothing`; `relativistic`: G's side also
+    takes D's outputs on the reals; `ada_logit(real, fake)`: the logit whose
+    sign ADA's overfitting heuristic r_t = E[sign(logit)] reads (Karras et
+    al. 2020), None where ADA means nothing; `recipe`: the optimizer and D
+    steps of the paper that introduced it (`training`; None: the default).
+    """
+    generator: object
+    discriminator: object
+    help: str
+    gradient_penalty: bool = False
+    smoothable: bool = False
+    relativistic: bool = False
+    ada_logit: object = None
+    recipe: dict = None
+
+
+def _d_output(real, fake):
+    return real
+
+
+# ADA's logits: D's output for the logistic and hinge losses (threshold 0, as in
+# the paper); its distance past the labels' midpoint (0.5) for least squares;
+# for rpgan each pair's relativistic logit D(real) - D(fake) (the signs R3GAN's
+# code reports), since adding a constant to D changes nothing in that loss. A
+# WGAN critic's scores have no threshold: no ADA for wgan_gp.
 LOSSES = {
-    "non_saturating": (losses.modified_generator_loss,
-                       losses.modified_discriminator_loss, False),
-    "minimax": (losses.minimax_generator_loss, losses.minimax_discriminator_loss, False),
-    "least_squares": (losses.least_squares_generator_loss,
-                      losses.least_squares_discriminator_loss, False),
-    "wgan_gp": (losses.wasserstein_generator_loss,
-                losses.wasserstein_discriminator_loss, True),
-    "hinge": (losses.hinge_generator_loss, losses.hinge_discriminator_loss, False),
-    "rpgan": (losses.relativistic_pairing_generator_loss,
-              losses.relativistic_pairing_discriminator_loss, False),
+    "non_saturating": Loss(losses.modified_generator_loss, losses.modified_discriminator_loss,
+                           "the logistic loss, G maximizing log D(G(z))", smoothable=True,
+                           ada_logit=_d_output),
+    "minimax": Loss(losses.minimax_generator_loss, losses.minimax_discriminator_loss,
+                    "the original minimax game", smoothable=True, ada_logit=_d_output),
+    "least_squares": Loss(losses.least_squares_generator_loss,
+                          losses.least_squares_discriminator_loss, "LSGAN",
+                          ada_logit=lambda real, fake: real - 0.5),
+    "wgan_gp": Loss(losses.wasserstein_generator_loss, losses.wasserstein_discriminator_loss,
+                    "Wasserstein with the gradient penalty", gradient_penalty=True,
+                    recipe={"d_steps": 5, "adam": {"learning_rate": 1e-4, "beta_1": 0.0,
+                                                   "beta_2": 0.9}}),
+    "hinge": Loss(losses.hinge_generator_loss, losses.hinge_discriminator_loss,
+                  "the margin loss of SAGAN and BigGAN",
+                  ada_logit=_d_output),
+    # R3GAN's recipe (arXiv:2501.05441, their CIFAR-10 one): Adam(beta_1=0), the
+    # learning rate 2e-4 -> 5e-5 and gamma of R1 = R2 0.05 -> 0.005 along
+    # half-cosines over the run (their beta_2 0.9 -> 0.99 is fixed at 0.99).
+    "rpgan": Loss(losses.relativistic_pairing_generator_loss,
+                  losses.relativistic_pairing_discriminator_loss,
+                  "relativistic pairing, with R1 and R2", relativistic=True,
+                  ada_logit=lambda real, fake: real - fake,
+                  recipe={"d_steps": 1, "adam": {"learning_rate": 2e-4, "beta_1": 0.0,
+                                                 "beta_2": 0.99, "epsilon": 1e-8},
+                          "lr_decay_to": 0.25, "gamma": 0.05, "gamma_decay_to": 0.1}),
 }
-_SMOOTHABLE = ("non_saturating", "minimax")
-# Losses whose generator side also takes D's outputs on the real images.
-_RELATIVISTIC = ("rpgan",)
-# ADA's overfitting heuristic r_t = E[sign(logit)] (Karras et al. 2020) needs,
-# per loss, the logit whose sign says whether D took a real image for real:
-# D's output for the logistic and hinge losses (threshold 0, as in the paper);
-# its distance past the labels' midpoint (0.5) for least squares; and for
-# rpgan each pair's relativistic logit D(real) - D(fake) (the signs R3GAN's
-# code reports), since adding a constant to D changes nothing in that loss.
-# A WGAN critic's scores have no threshold: no ADA for wgan_gp.
-_ADA_LOGITS = {
-    "non_saturating": lambda real, fake: real, "minimax": lambda real, fake: real,
-    "hinge": lambda real, fake: real, "least_squares": lambda real, fake: real - 0.5,
-    "rpgan": lambda real, fake: real - fake,
-}
+
+
+def check_loss(loss):
+    """`loss`, refused with the valid names unless it is one of `LOSSES`."""
+    if loss not in LOSSES:
+        raise ValueError(f"Unknown loss {loss!r}. Valid losses: {', '.join(LOSSES)}.")
+    return loss
 
 
 def check_augment(loss, augmenter):
-    """`augmenter`, refused where it is ADA and `loss` has no `_ADA_LOGITS`."""
-    if isinstance(augmenter, augmentation.AdaptiveAugment) and loss not in _ADA_LOGITS:
+    """`augmenter`, refused where it is ADA and `loss` has no `ada_logit`."""
+    if (isinstance(augmenter, augmentation.AdaptiveAugment)
+            and LOSSES[check_loss(loss)].ada_logit is None):
         raise ValueError(f"augment='ada' adapts p from the sign of D's outputs on real "
                          f"images, which means nothing for loss={loss!r} (a critic's "
                          f"scores have no threshold): use augment='diffaugment', or "
@@ -176,8 +215,7 @@ class GAN(AdversarialModel):
           **kwargs: passed to `keras.Model.compile` (`steps_per_execution`,
             `jit_compile`, `run_eagerly`).
         """
-        if loss not in LOSSES:
-            raise ValueError(f"Unknown loss {loss!r}. Valid losses: {', '.join(LOSSES)}.")
+        check_loss(loss)
         checks.check("d_steps", d_steps, "count")
         checks.check("ema_decay", ema_decay, "fraction")
         checks.check("label_smoothing", label_smoothing, "fraction")
@@ -190,8 +228,9 @@ class GAN(AdversarialModel):
         if simultaneous and d_steps != 1:
             raise ValueError(f"simultaneous=True updates G and D once each per step: "
                              f"use d_steps=1 (got {d_steps}) or simultaneous=False.")
-        if label_smoothing and loss not in _SMOOTHABLE:
-            raise ValueError(f"label_smoothing applies to {_SMOOTHABLE}, not {loss!r}.")
+        if label_smoothing and not LOSSES[loss].smoothable:
+            smoothable = tuple(name for name, record in LOSSES.items() if record.smoothable)
+            raise ValueError(f"label_smoothing applies to {smoothable}, not {loss!r}.")
         augmenter = check_augment(loss, augmentation.get(augment))
         self._call_once(self.generator, self.discriminator)  # lazily built networks
         self._set_optimizers(g_optimizer, d_optimizer, self.generator.trainable_variables,
@@ -310,8 +349,8 @@ class GAN(AdversarialModel):
 
     def _augmenter_feedback(self, real_out, fake_out):
         """Tells the augmenter (ADA) the signs of this step's logits on the
-        real images (`_ADA_LOGITS`), summed over the global batch."""
-        logit = _ADA_LOGITS.get(self.loss_name)
+        real images (the loss's `ada_logit`), summed over the global batch."""
+        logit = LOSSES[self.loss_name].ada_logit
         if self.augmenter is None or logit is None:
             return
         signs = tf.sign(logit(per_example(real_out), per_example(fake_out)))
@@ -324,7 +363,7 @@ class GAN(AdversarialModel):
 
     def _loss_options(self):
         options = {"reduction": "none"}
-        if self.loss_name in _SMOOTHABLE:
+        if LOSSES[self.loss_name].smoothable:
             options["label_smoothing"] = self.label_smoothing
         return options
 
@@ -335,7 +374,8 @@ class GAN(AdversarialModel):
     def _d_objective(self, real, labels, batch, training=True, fake=None):
         """(Per-example discriminator loss, penalties included, and D's outputs
         on the fakes), on `fake` or on fakes from fresh latents."""
-        _, d_loss_fn, uses_gp = LOSSES[self.loss_name]
+        d_loss_fn, uses_gp = (LOSSES[self.loss_name].discriminator,
+                              LOSSES[self.loss_name].gradient_penalty)
         if fake is None:
             fake = self._fake(labels, batch, training)
         self._check_shape(real, fake)
@@ -389,8 +429,8 @@ class GAN(AdversarialModel):
     def _g_objective(self, real, labels, batch, training=True, outputs=None):
         """Per-example generator loss of `outputs` (D's outputs on the reals
         and the fakes), or of fakes from fresh latents (and `real`)."""
-        g_loss_fn = LOSSES[self.loss_name][0]
-        relativistic = self.loss_name in _RELATIVISTIC
+        g_loss_fn = LOSSES[self.loss_name].generator
+        relativistic = LOSSES[self.loss_name].relativistic
         if outputs is None:
             fake_out = self._discriminate(
                 self._augmented(self._fake(labels, batch, training), training), labels,

@@ -11,19 +11,10 @@ import tensorflow as tf
 
 from tfgan_zoo import augment as augmentation
 from tfgan_zoo import callbacks, checks, data, distribute, families, files, presets, runs
-from tfgan_zoo.gan import GAN, check_augment
+from tfgan_zoo.gan import GAN, LOSSES, check_augment, check_loss
 
-# Optimizer and D-steps per GAN loss, from the papers that introduced them.
-RECIPES = {
-    "wgan_gp": {"d_steps": 5, "adam": {"learning_rate": 1e-4, "beta_1": 0.0, "beta_2": 0.9}},
-    # R3GAN's (arXiv:2501.05441, their CIFAR-10 recipe): Adam(beta_1=0), the
-    # learning rate 2e-4 -> 5e-5 and gamma of R1 = R2 0.05 -> 0.005 along
-    # half-cosines over the run (their beta_2 0.9 -> 0.99 is fixed at 0.99).
-    "rpgan": {"d_steps": 1, "adam": {"learning_rate": 2e-4, "beta_1": 0.0, "beta_2": 0.99,
-                                     "epsilon": 1e-8},
-              "lr_decay_to": 0.25, "gamma": 0.05, "gamma_decay_to": 0.1},
-}
-# Translators use the default Adam(2e-4, beta_1=0.5) too, the image-to-image
+# A GAN loss's optimizer and D steps are its record's `recipe` (gan.LOSSES),
+# else these. Translators use the default Adam(2e-4, beta_1=0.5) too, the image-to-image
 # papers' choice; extractors: Adam with cosine decay.
 DEFAULT_RECIPE = {"d_steps": 1, "adam": {"learning_rate": 2e-4, "beta_1": 0.5}}
 EXTRACTOR_LEARNING_RATE = 1e-3
@@ -65,7 +56,7 @@ def train(data_source, out, family, loss=None, epochs=1,
     model.keras). `batch_size` is global; `strategy` is a name for
     `distribute.get_strategy` or a `tf.distribute.Strategy`.
     `learning_rate` and `beta_1` override the defaults (for GANs, the
-    loss's `RECIPES`); `num_classes`, `pixel_range` and `image_size` (an
+    loss's `recipe` in `gan.LOSSES`); `num_classes`, `pixel_range` and `image_size` (an
     int or (height, width): the images resized to it) see `data.load_images`. A GAN run whose discriminator logits explode or
     whose generator collapses stops with `callbacks.TrainingDiverged`
     (`on_divergence="stop"`) or warns (`"warn"`); see
@@ -96,7 +87,7 @@ def train(data_source, out, family, loss=None, epochs=1,
     if task == "generation" and num_classes is not None and not conditional:
         raise ValueError("num_classes applies to a conditional GAN: add --conditional.")
     if task == "generation":
-        loss = loss or getattr(module, "LOSS", "non_saturating")
+        loss = check_loss(loss or getattr(module, "LOSS", "non_saturating"))  # before any data
         augment = augment or getattr(module, "AUGMENT", None)
         # an unknown policy, or ADA with a loss it cannot adapt to, fails before anything is read
         check_augment(loss, augmentation.get(augment))
@@ -159,7 +150,7 @@ def _compile(model, task, loss, learning_rate, beta_1, d_steps, ema_decay, simul
     asked = {k: v for k, v in (("learning_rate", learning_rate), ("beta_1", beta_1))
              if v is not None}
     if task == "generation":
-        recipe = RECIPES.get(loss, DEFAULT_RECIPE)
+        recipe = LOSSES[loss].recipe or DEFAULT_RECIPE
         adam = dict(recipe["adam"], **asked)
         settings = {"loss": loss, "d_steps": d_steps or recipe["d_steps"],
                     "ema_decay": ema_decay, "simultaneous": simultaneous, "augment": augment}
