@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from tfgan_zoo import GAN, presets
+from tfgan_zoo import GAN, presets, publishing
 from tfgan_zoo import Translator
 
 REQUIRED_CARD_FIELDS = ("command", "epochs", "wall time", "data", "Intended use", "license")
@@ -49,9 +49,9 @@ def test_every_preset_verifies_loads_and_has_a_complete_card(name):
         # the standard FID Inception's scores, in metrics.json and as the card's section
         standard = json.load(open(os.path.join(directory, "metrics.json"))).get("inception")
         assert standard and standard["extractor"] == "inception", f"{name}: no Inception FID"
-        assert presets.STANDARD in card and f"{standard['fid']:.3f}" in card, name
+        assert publishing.STANDARD in card and f"{standard['fid']:.3f}" in card, name
         if network.conditional:  # classes by name: in the config and the card
-            assert network.class_names and presets.classes_row(network.class_names) in card, name
+            assert network.class_names and publishing.classes_row(network.class_names) in card, name
     elif isinstance(network, Translator):
         outputs = network.translate(np.zeros((2,) + network.generator.inputs[0].shape[1:],
                                              "float32"))

@@ -1,4 +1,4 @@
-"""`presets.publish` / `tfgan-zoo publish`: a finished run becomes a verified
+"""`publishing.publish` / `tfgan-zoo publish`: a finished run becomes a verified
 preset folder, scored with its yardsticks; `evaluate` scores translators."""
 import json
 import os
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import tfgan_zoo
-from tfgan_zoo import cli, presets
+from tfgan_zoo import cli, presets, publishing
 from zoo_models.classifier import Classifier
 
 
@@ -39,7 +39,7 @@ def test_a_translator_run_publishes_with_its_scores_beside_the_identity(pairs, e
     identity_l1 = np.mean(np.abs(test["a_test"] / 127.5 - test["b_test"] / 127.5))
     assert scores["paired"]["identity"]["l1"] == pytest.approx(identity_l1, rel=1e-5)
 
-    out = presets.publish(run, "tiny_p2p", out=str(tmp_path / "tiny_p2p"), extractor=extractor,
+    out = publishing.publish(run, "tiny_p2p", out=str(tmp_path / "tiny_p2p"), extractor=extractor,
                           data_license="generated noise", verbose=0,
                           standard_fid=False)  # 8x8 images: too small for the Inception
     presets.verify(out)  # SHA256SUMS lists every file
@@ -57,19 +57,19 @@ def test_a_translator_run_publishes_with_its_scores_beside_the_identity(pairs, e
     # the standard FID's scores join metrics.json, the card and SHA256SUMS; twice: one section
     standard = {**scores, "extractor": "inception", "data": "pairs.npz"}
     for _ in range(2):
-        presets.add_standard_scores(out, standard)
+        publishing.add_standard_scores(out, standard)
         presets.verify(out)
         assert json.load(open(os.path.join(out, "metrics.json"))) == {
             **scores, "data": "pairs.npz", "inception": standard}
         card = open(os.path.join(out, "card.md")).read()
-        assert card.count(presets.STANDARD) == 1 and "FID by inception" in card
-        assert card.index(presets.STANDARD) < card.index("## Intended use and limits")
-        assert card.index("## Metrics") < card.index(presets.STANDARD)
+        assert card.count(publishing.STANDARD) == 1 and "FID by inception" in card
+        assert card.index(publishing.STANDARD) < card.index("## Intended use and limits")
+        assert card.index("## Metrics") < card.index(publishing.STANDARD)
 
     with pytest.raises(FileExistsError, match="exists and is not overwritten"):
-        presets.publish(run, "tiny_p2p", out=out, extractor=extractor, verbose=0)
+        publishing.publish(run, "tiny_p2p", out=out, extractor=extractor, verbose=0)
     with pytest.raises(ValueError, match="holds no finished run"):
-        presets.publish(str(tmp_path), "x", out=str(tmp_path / "x"))
+        publishing.publish(str(tmp_path), "x", out=str(tmp_path / "x"))
     assert not os.path.exists(tmp_path / "x")
 
 
@@ -87,7 +87,7 @@ def gan_run(tmp_path):
 def test_publish_replace_replaces_only_a_preset_folder_publish_wrote(gan_run, extractor,
                                                                      tmp_path):
     def publish(out, replace=True):
-        return presets.publish(str(gan_run), "tiny", out=str(out), extractor=extractor,
+        return publishing.publish(str(gan_run), "tiny", out=str(out), extractor=extractor,
                                num=16, replace=replace, verbose=0, standard_fid=False)
 
     before = sorted(os.listdir(gan_run))
@@ -118,7 +118,7 @@ def test_publish_refuses_a_run_in_use(gan_run, extractor, tmp_path):
     with runs.RunFolder(str(gan_run)).claim():  # as `train` holds it while it resumes
         with pytest.raises(ValueError, match="is in use by a running tfgan-zoo process: "
                                              "publish it when its training has ended"):
-            presets.publish(str(gan_run), "tiny", out=str(tmp_path / "tiny"),
+            publishing.publish(str(gan_run), "tiny", out=str(tmp_path / "tiny"),
                             extractor=extractor, num=16, verbose=0, standard_fid=False)
     assert not (tmp_path / "tiny").exists()
 
@@ -131,7 +131,7 @@ def test_publish_refuses_a_run_in_use(gan_run, extractor, tmp_path):
 def test_a_damaged_run_json_is_named_before_any_work(gan_run, run_json, message, tmp_path):
     (gan_run / "run.json").write_text(run_json)
     with pytest.raises(ValueError, match=message):
-        presets.publish(str(gan_run), "tiny", out=str(tmp_path / "tiny"), verbose=0)
+        publishing.publish(str(gan_run), "tiny", out=str(tmp_path / "tiny"), verbose=0)
     assert not (tmp_path / "tiny").exists()
 
 
@@ -142,8 +142,8 @@ def test_publish_names_a_missing_relative_data_path_and_refuses_zoo_names(gan_ru
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError, match=r"The run's data 'data/d\.npz' is not found "
                                                 r"from here .*: pass --data PATH"):
-        presets.publish(str(gan_run), "tiny", verbose=0)
+        publishing.publish(str(gan_run), "tiny", verbose=0)
     with pytest.raises(ValueError, match="dcgan_fashion_mnist is the name of a preset of the "
                                          "zoo"):
-        presets.publish(str(gan_run), "dcgan_fashion_mnist", verbose=0)
+        publishing.publish(str(gan_run), "dcgan_fashion_mnist", verbose=0)
     assert sorted(os.listdir(tmp_path)) == ["d.npz", "runs"]  # nothing written

@@ -11,7 +11,7 @@ import pytest
 import tfgan_zoo
 from conftest import kill_when_paused
 from test_cli import assert_complete
-from tfgan_zoo.callbacks import list_checkpoints
+from tfgan_zoo.runs import list_checkpoints
 
 EPOCHS = 4
 

@@ -2,14 +2,13 @@
 import json
 import math
 import os
-import re
 import time
 import warnings
 
 import keras
 import numpy as np
 
-from tfgan_zoo import files, images
+from tfgan_zoo import files, images, runs
 from tfgan_zoo.metrics import extractors, frechet_distance, kernel_distance
 
 
@@ -32,17 +31,6 @@ class SampleGrid(keras.callbacks.Callback):
                             columns=columns)
 
 
-def translation_rows(model, first, second):
-    """Rows of images in [-1, 1] that show a translator at work on batches
-    `first` and `second` of its data: input, translation, target (paired),
-    or A, A -> B, B, B -> A (reversible)."""
-    first, second = images.to_float(first), images.to_float(second)
-    rows = [first, model.translate(first)]
-    if model.reversible:
-        return rows + [second, model.translate(second, reverse=True)]
-    return rows + [second]
-
-
 class TranslationGrid(keras.callbacks.Callback):
     """Writes `directory/epoch_NNN.png` after each epoch: rows of input,
     translation and target (or, unpaired, A, A->B, B, B->A) for the first
@@ -55,7 +43,7 @@ class TranslationGrid(keras.callbacks.Callback):
         self.directory, self.first, self.second = directory, first.numpy(), second.numpy()
 
     def on_epoch_end(self, epoch, logs=None):
-        rows = translation_rows(self.model, self.first, self.second)
+        rows = images.translation_rows(self.model, self.first, self.second)
         images.save_samples(np.concatenate(rows), os.path.join(
             self.directory, f"epoch_{epoch + 1:03d}.png"), columns=len(self.first))
 
@@ -73,26 +61,10 @@ class EpochCheckpoint(keras.callbacks.Callback):
         self.directory, self.keep = directory, keep
 
     def on_epoch_end(self, epoch, logs=None):
-        with files.atomic_path(checkpoint_path(self.directory, epoch + 1)) as tmp:
+        with files.atomic_path(runs.checkpoint_path(self.directory, epoch + 1)) as tmp:
             self.model.save(tmp)  # the temporary name keeps the .keras suffix
-        for _, old in list_checkpoints(self.directory)[:-self.keep]:
+        for _, old in runs.list_checkpoints(self.directory)[:-self.keep]:
             os.remove(old)
-
-
-def checkpoint_path(directory, epoch):
-    return os.path.join(directory, f"epoch_{epoch:03d}.keras")
-
-
-def list_checkpoints(directory):
-    """[(epoch, path)] of the complete checkpoints in `directory`, oldest first."""
-    if not os.path.isdir(directory):
-        return []
-    found = []
-    for name in os.listdir(directory):
-        match = re.fullmatch(r"epoch_(\d+)\.keras", name)
-        if match:
-            found.append((int(match.group(1)), os.path.join(directory, name)))
-    return sorted(found)
 
 
 class HistoryFile(keras.callbacks.Callback):

@@ -41,7 +41,7 @@ protocol's one statement; BUILD.md links here.
     (builds the training data), `train` (keyword arguments of
     `tfgan_zoo.train`), `data_license`, optional `extractor` and `limits`
     (`python tools/train_preset.py NAME` runs it and publishes the preset;
-    see `presets.publish`).
+    see `publishing.publish`).
 
 A generation family may also name `LOSS`: the GAN loss (`GAN.compile`)
 that `train` uses when none is given (default "non_saturating"), for a

@@ -224,7 +224,7 @@ def _gan_figures(gan, folder):
 
 def _examples(folder, shape, reversible):
     """Writes examples.png, the test inputs of the preset's before/after grid
-    (`presets._preview`): its first row (A), and for a reversible translator
+    (`publishing.preview`): its first row (A), and for a reversible translator
     its third (B) below it; returns how many a row holds."""
     import tensorflow as tf
 

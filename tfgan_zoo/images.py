@@ -87,3 +87,14 @@ def _gif(pixels, frame_ms):
     frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:],
                    duration=frame_ms, loop=0)
     return buffer.getvalue()
+
+
+def translation_rows(model, first, second):
+    """Rows of images in [-1, 1] that show a translator at work on batches
+    `first` and `second` of its data: input, translation, target (paired),
+    or A, A -> B, B, B -> A (reversible)."""
+    first, second = to_float(first), to_float(second)
+    rows = [first, model.translate(first)]
+    if model.reversible:
+        return rows + [second, model.translate(second, reverse=True)]
+    return rows + [second]

@@ -17,7 +17,6 @@ import re
 import keras
 
 from tfgan_zoo import files
-from tfgan_zoo.callbacks import list_checkpoints
 
 MARK = "tfgan_zoo_run"  # the key in run.json that says a tfgan-zoo run wrote it
 LOCK = ".tfgan-zoo.lock"
@@ -25,6 +24,22 @@ _SAMPLE = re.compile(r"epoch_(\d+)\.png")
 # Settings that do not change what a run computes: the data's spelling (the
 # data is identified by its digest, `data_sha256`) and the marker.
 IGNORED = (MARK, "data", "class_names")  # class_names: described by data_sha256
+
+
+def checkpoint_path(directory, epoch):
+    return os.path.join(directory, f"epoch_{epoch:03d}.keras")
+
+
+def list_checkpoints(directory):
+    """[(epoch, path)] of the complete checkpoints in `directory`, oldest first."""
+    if not os.path.isdir(directory):
+        return []
+    found = []
+    for name in os.listdir(directory):
+        match = re.fullmatch(r"epoch_(\d+)\.keras", name)
+        if match:
+            found.append((int(match.group(1)), os.path.join(directory, name)))
+    return sorted(found)
 
 
 class RunFolderError(ValueError):

@@ -5,6 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import checks, images, presets
+from tfgan_zoo.export import MAX_COUNT
 from tfgan_zoo.gan import GAN
 from tfgan_zoo.translator import Translator
 
@@ -38,8 +39,6 @@ def interpolate(model, out, seeds=(0, 1), steps=8, labels=None, method="slerp",
     (a GAN, a .keras path or a preset) to `out`: a `.png` strip (one row), a
     `.gif` that walks there and back, or a `.npy` uint8 array. `labels`:
     conditional GANs only, one class or two (to walk between classes)."""
-    from tfgan_zoo.export import MAX_COUNT
-
     checks.check_settings(steps=steps, truncation=truncation)
     if steps > MAX_COUNT:
         raise ValueError(f"--steps {steps} is over {MAX_COUNT}, the most images of a walk (as "

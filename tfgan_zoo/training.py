@@ -311,7 +311,7 @@ def _fit(build, run, data_source, load, out, epochs, seed, strategy, resume, ver
 def _fit_in(folder, out, build, run, load, epochs, seed, strategy, resume, verbose, grid,
             guard):
     chief = folder.path == out
-    if resume and callbacks.list_checkpoints(folder.checkpoints):
+    if resume and runs.list_checkpoints(folder.checkpoints):
         changed = folder.changed_settings(run)
         if changed:
             raise runs.RunFolderError(
@@ -334,7 +334,7 @@ def _fit_in(folder, out, build, run, load, epochs, seed, strategy, resume, verbo
         folder.write_settings(run)
     if resumed:
         print(f"Resuming after epoch {start_epoch} from "
-              f"{callbacks.checkpoint_path(folder.checkpoints, start_epoch)}")
+              f"{runs.checkpoint_path(folder.checkpoints, start_epoch)}")
     if start_epoch >= epochs:
         print(f"{folder.path} already holds {start_epoch} epochs (asked for {epochs}): "
               "nothing to train.")

@@ -19,7 +19,7 @@ def add_arguments(parser):
                                                  "--quick: 2000)")
     parser.add_argument("--add-to-presets", action="store_true",
                         help="with --extractor inception: write the scores into each preset "
-                             "folder (metrics.json, card, SHA256SUMS: presets.add_standard_scores)")
+                             "folder (metrics.json, card, SHA256SUMS: publishing.add_standard_scores)")
     parser.add_argument("presets", nargs="*", help="default: every GAN preset")
 
 
@@ -87,7 +87,7 @@ def _inception(args, num):
                                                 extractor="inception", verbose=0)
             files.write_bytes(path, json.dumps(scores, indent=1).encode())
         if args.add_to_presets:  # the data as the card names it, not this machine's path
-            tfgan_zoo.presets.add_standard_scores(
+            tfgan_zoo.publishing.add_standard_scores(
                 tfgan_zoo.presets.registry()[name]["path"], {**scores, "data": recipe["data"]})
         cells = [f"{s['fid']:.1f} / {s['kid']:.4f}" for s in (
             scores, scores["floor"], scores["blurred"], scores["blurred_8"])]

@@ -1,6 +1,6 @@
 """DCGAN presets. Each is reproduced by `python tools/train_preset.py NAME`:
 its `recipe` trains it (`tfgan_zoo.train(DATA, OUT, **recipe["train"])`)
-and `tfgan_zoo.presets.publish` writes its folder."""
+and `tfgan_zoo.publishing.publish` writes its folder."""
 import os
 
 from zoo_models.common import licenses
