@@ -144,8 +144,8 @@ def test_classes_have_the_names_the_data_gives_them(tmp_path):
     assert data.load_images(labelled(tmp_path, y, class_names=names), 10)[1]["class_names"] is None
     # a local NAME.npz standing in for the TFDS data set NAME takes its names (from
     # TFDS's code: nothing is downloaded)
-    assert data._stand_in_names("fashion_mnist")[:2] == ["T-shirt/top", "Trouser"]
-    assert data._stand_in_names("no_such_data_set") is None
+    assert data.stand_in_class_names("fashion_mnist")[:2] == ["T-shirt/top", "Trouser"]
+    assert data.stand_in_class_names("no_such_data_set") is None
 
 
 def test_a_file_that_is_not_an_npz_is_one_clear_error(tmp_path):

@@ -291,7 +291,7 @@ def _arrays(source, split, pixel_range, size=None):
             x, y = tfds.as_numpy(ds)
             return (check_images(x, pixel_range), check_labels(y, len(x)), None,
                     _tfds_class_names(builder))
-        names = _stand_in_names(source)
+        names = stand_in_class_names(source)
         source = local
     if isinstance(source, (str, os.PathLike)):
         x, y, num_classes, own = _read_npz(os.fspath(source), [f"x_{split}"],
@@ -307,7 +307,7 @@ def _arrays(source, split, pixel_range, size=None):
     return x, (None if y is None else check_labels(y, len(x), declared)), declared, names
 
 
-def _stand_in_names(name):
+def stand_in_class_names(name):
     """The class names of the TFDS data set `name` (a local NAME.npz stands
     in for it), from the builder's code alone: nothing is downloaded."""
     try:

@@ -473,7 +473,7 @@ def _serving_target(base_dir, name, version):
     """(model folder, version number) to write, checked before writing."""
     if not _NAME.match(name):
         raise ValueError(f"Model name {name!r} is not a valid folder name: use letters, "
-                         "digits, '_', '-' and '.' (for example dcgan_fashion_mnist).")
+                         "digits, '_', '-' and '.' (for example faces_64).")
     model_dir = os.path.join(os.path.abspath(os.fspath(base_dir)), name)
     _check_writable(model_dir, f"Cannot write the export to {model_dir}", "--serving folder")
     existing = _versions(model_dir)

@@ -19,7 +19,7 @@ PRESETS = {"cdcgan_fashion_mnist": "fashion_mnist", "cdcgan_emoji32": "emoji",
 
 def main():
     for name, source in PRESETS.items():
-        names = data._stand_in_names(source)
+        names = data.stand_in_class_names(source)
         publishing.add_class_names(presets.resolve(name), names)
         print(f"{name}: {', '.join(names)}")
 
