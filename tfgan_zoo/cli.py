@@ -1,10 +1,18 @@
-"""`tfgan-zoo` command line: parses arguments and calls the API, nothing else."""
+"""`tfgan-zoo` command line: parses arguments and calls the API, nothing else.
+
+Each command is a pair in `COMMANDS`: a function that adds its parser and
+one that runs it on the parsed arguments; `main` turns their errors into one
+line and an exit status.
+"""
 import argparse
 import errno
 import json
 import os
 import sys
 
+import tfgan_zoo
+from tfgan_zoo import checks, export, families, gallery, images, serving_client
+from tfgan_zoo.gan import LOSSES
 
 DESCRIPTION = ("tfgan-zoo: pretrained GANs for Keras and TensorFlow. Sample a preset, "
                "fine-tune it on your pictures, train your own, score it with the standard "
@@ -27,15 +35,19 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser(argv=None):
-    """The parser; `argv` (default sys.argv) is scanned for `train --family
-    NAME`, whose declared options are added to `train`."""
-    from tfgan_zoo.gan import LOSSES
-
+    """The parser of every command in `COMMANDS`; `argv` (default sys.argv) is
+    scanned for `train --family NAME`, whose declared options `train` takes."""
     parser = _Parser(prog="tfgan-zoo", description=DESCRIPTION, epilog=EXAMPLES,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add, _ in COMMANDS.values():
+        add(commands, argv)
+    return parser
 
+
+def _add_train(commands, argv):
+    """`train`, with the options of the family `argv` names (`--family NAME`)."""
     train = commands.add_parser(
         "train", help="train a GAN, translator or feature extractor from scratch",
         description="Trains a model of a family into --out, resuming there after a crash: "
@@ -43,7 +55,7 @@ def _parser(argv=None):
                     "tfgan-zoo run. `tfgan-zoo train --family NAME --help` lists the "
                     "family's own options.")
     train.add_argument("--family", required=True,
-                       help=f"the model family: {', '.join(_families())}")
+                       help=f"the model family: {', '.join(families.available())}")
     train.add_argument("--loss",
                        help="GANs: " + ", ".join(f"{name} ({record.help})" for name, record
                                                  in LOSSES.items())
@@ -95,7 +107,26 @@ def _parser(argv=None):
                        help="continue after the last checkpoint in --out if there is "
                             "one (default); --no-resume starts over (a finished run's "
                             "model.keras is never replaced)")
+    _family_options(train, argv)
 
+
+def _run_train(args):
+    tfgan_zoo.train(
+        args.data, args.out, family=args.family, loss=args.loss,
+        epochs=args.epochs, batch_size=args.batch_size,
+        conditional=args.conditional, d_steps=args.d_steps,
+        learning_rate=args.learning_rate, beta_1=args.beta_1,
+        ema_decay=args.ema_decay, simultaneous=args.simultaneous,
+        seed=args.seed, limit=args.limit, strategy=args.strategy,
+        resume=args.resume, num_classes=args.num_classes,
+        pixel_range=args.pixel_range, on_divergence=args.on_divergence,
+        augment=args.augment, decay_epochs=args.decay_epochs,
+        image_size=args.image_size,
+        **{o.name: getattr(args, o.name) for o in _options(args)})
+    print(f"Wrote {os.path.join(args.out, 'model.keras')}")
+
+
+def _add_finetune(commands, argv):
     finetune = commands.add_parser(
         "finetune", help="continue training a preset on new data",
         description="Fine-tunes a GAN preset on --data into --out (resumes like train).")
@@ -123,10 +154,29 @@ def _parser(argv=None):
     finetune.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
                           help="as for train (default: resume)")
 
-    _family_options(train, argv)
 
+def _run_finetune(args):
+    tfgan_zoo.finetune(
+        args.preset, args.data, args.out, epochs=args.epochs,
+        batch_size=args.batch_size, learning_rate=args.learning_rate,
+        freeze_d=args.freeze_d, ema_decay=args.ema_decay, seed=args.seed,
+        limit=args.limit, strategy=args.strategy, resume=args.resume,
+        pixel_range=args.pixel_range, on_divergence=args.on_divergence,
+        augment=args.augment, image_size=args.image_size)
+    print(f"Wrote {os.path.join(args.out, 'model.keras')}")
+
+
+def _add_list(commands, argv):
     commands.add_parser("list", help="list the zoo's presets")
 
+
+def _run_list(args):
+    for name, entry in sorted(tfgan_zoo.presets.registry().items()):
+        print(f"{name:<28} {entry['family']:<11} {entry['params']:>10,}  "
+              f"{entry['description']}")
+
+
+def _add_sample(commands, argv):
     sample = commands.add_parser("sample", help="write samples of a trained GAN")
     sample.add_argument("model", help="a .keras file written by train, or a preset")
     sample.add_argument("--num", type=int, default=64, help="(default: 64)")
@@ -138,6 +188,15 @@ def _parser(argv=None):
                              "through the classes, a column each)")
     _truncation_option(sample)
     sample.add_argument("--out", required=True, help="grid.png or samples.npy")
+
+
+def _run_sample(args):
+    tfgan_zoo.sample(args.model, args.out, num=args.num, seed=args.seed,
+                     labels=args.labels, truncation=args.truncation)
+    print(f"Wrote {args.out}")
+
+
+def _add_interpolate(commands, argv):
     walk = commands.add_parser(
         "interpolate", help="a latent walk of a trained GAN: a strip or an animation",
         description="Writes the images between the latents of two seeds (and, for "
@@ -155,6 +214,16 @@ def _parser(argv=None):
     _truncation_option(walk)
     walk.add_argument("--out", required=True,
                       help="strip.png (one row), walk.gif (there and back) or walk.npy")
+
+
+def _run_interpolate(args):
+    tfgan_zoo.interpolate(args.model, args.out, seeds=args.seeds, steps=args.steps,
+                          labels=args.labels, method=args.method,
+                          truncation=args.truncation)
+    print(f"Wrote {args.out}")
+
+
+def _add_translate(commands, argv):
     translate = commands.add_parser("translate",
                                     help="translate images by a translator")
     translate.add_argument("model", help="a preset, or a .keras file written by train")
@@ -164,6 +233,14 @@ def _parser(argv=None):
                            help="out.png (several inputs: inputs over translations)")
     translate.add_argument("--reverse", action="store_true",
                            help="reversible translators: translate B -> A instead of A -> B")
+
+
+def _run_translate(args):
+    tfgan_zoo.translate(args.model, args.input, args.out, reverse=args.reverse)
+    print(f"Wrote {args.out}")
+
+
+def _add_export(commands, argv):
     export = commands.add_parser(
         "export", help="a TF Serving SavedModel and/or a LiteRT .tflite of the generator "
                        "(of a GAN or translator)")
@@ -184,6 +261,28 @@ def _parser(argv=None):
                         help="TF Serving warm-up records (default); they need "
                              "tensorflow-serving-api. --no-warmup: TF Serving warms up on "
                              "the first requests instead")
+
+
+def _run_export(args):
+    if not (args.serving or args.tflite):
+        raise ValueError("Nothing to export: give --serving BASE_DIR and/or "
+                         "--tflite FILE.")
+    model = export.as_model(args.model)
+    calibration = (export.load_calibration(args.calibration_data, args.reverse)
+                   if args.calibration_data else None)
+    path, _ = export.export_model(
+        model, serving=args.serving, tflite=args.tflite,
+        name=args.name or export.default_name(args.model, model),
+        version=args.version, reverse=args.reverse, warmup=args.warmup,
+        quantize=args.quantize, calibration_images=calibration)
+    if path:
+        print(f"Wrote {path} (signatures: "
+              f"{', '.join(export.signature_names(model))})")
+    if args.tflite:
+        print(f"Wrote {args.tflite} (quantize={args.quantize})")
+
+
+def _add_serve_request(commands, argv):
     serve = commands.add_parser(
         "serve-request", help="ask TF Serving for images from an exported generator",
         description="Sends one request to tensorflow_model_server serving a folder written "
@@ -212,6 +311,27 @@ def _parser(argv=None):
                        help="print the REST body and the gRPC request, send nothing")
     serve.add_argument("--out", default="served.png",
                        help="grid.png or images.npy (default: served.png)")
+
+
+def _run_serve_request(args):
+    if args.signature == "interpolate":
+        inputs = serving_client.interpolate_inputs(args.seed, args.seed_b, args.count,
+                                                   args.labels, args.truncation)
+    else:
+        inputs = serving_client.request_inputs(args.signature, args.seed, args.count,
+                                               args.labels, args.latent_dim,
+                                               args.truncation)
+    if args.show:
+        print(serving_client.show(args.model_name, args.signature, inputs))
+    else:
+        pixels = serving_client.predict(args.model_name, args.signature, inputs,
+                                        rest=args.rest, grpc=args.grpc)
+        images.save_samples(images.to_float(pixels), args.out, columns=(
+            len(pixels) if args.signature == "interpolate" else None))  # a strip
+        print(f"Wrote {args.out}: {len(pixels)} images of {pixels.shape[1:]}")
+
+
+def _add_evaluate(commands, argv):
     evaluate = commands.add_parser(
         "evaluate", help="score a model: FID, KID, IS, precision/recall of a GAN; L1, SSIM, "
                          "FID of a translator; accuracy of an extractor",
@@ -245,6 +365,18 @@ def _parser(argv=None):
     _truncation_option(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print JSON only")
 
+
+def _run_evaluate(args):
+    result = tfgan_zoo.metrics.evaluate(
+        args.model, args.data, num=args.num, num_real=args.num_real,
+        extractor=args.extractor, resize=args.resize, seed=args.seed,
+        pixel_range=args.pixel_range, truncation=args.truncation,
+        verbose=0 if args.json else 1)
+    print(json.dumps(result, indent=1) if args.json
+          else tfgan_zoo.metrics.format_report(result))
+
+
+def _add_publish(commands, argv):
     publish = commands.add_parser(
         "publish", help="make a finished run a preset folder anyone can load",
         description="Writes a preset folder (config, weights, card, sample grid, "
@@ -266,6 +398,17 @@ def _parser(argv=None):
     publish.add_argument("--replace", action="store_true",
                          help="replace an existing preset folder --out")
 
+
+def _run_publish(args):
+    path = tfgan_zoo.publish(
+        args.run_dir, args.name, out=args.out, description=args.description,
+        data_license=args.data_license, limits=args.limits, extractor=args.extractor,
+        num=args.num, data=args.data, replace=args.replace,
+        standard_fid=not args.no_standard_fid)
+    print(f"Wrote {path}")
+
+
+def _add_gallery(commands, argv):
     gallery = commands.add_parser(
         "gallery", help="the zoo as a static web site, with live sampling in the browser",
         description="Writes an index of the presets and a page per preset (card, pictures, "
@@ -277,19 +420,31 @@ def _parser(argv=None):
     gallery.add_argument("--out", required=True, help="the site's folder (new)")
     gallery.add_argument("--replace", action="store_true",
                          help="rebuild a gallery that this command wrote to --out before")
-    return parser
 
 
-def _families():
-    from tfgan_zoo import families
+def _run_gallery(args):
+    path = gallery.build(args.out, args.presets, replace=args.replace)
+    print(f"Wrote {path}: serve it with `python -m http.server -d {args.out}`")
 
-    return families.available()
+
+# command -> (adds its parser, runs it); in the order `--help` lists them
+COMMANDS = {
+    "train": (_add_train, _run_train),
+    "finetune": (_add_finetune, _run_finetune),
+    "list": (_add_list, _run_list),
+    "sample": (_add_sample, _run_sample),
+    "interpolate": (_add_interpolate, _run_interpolate),
+    "translate": (_add_translate, _run_translate),
+    "export": (_add_export, _run_export),
+    "serve-request": (_add_serve_request, _run_serve_request),
+    "evaluate": (_add_evaluate, _run_evaluate),
+    "publish": (_add_publish, _run_publish),
+    "gallery": (_add_gallery, _run_gallery),
+}
 
 
 def _family_options(train, argv):
     """Adds the options that the family named by `--family` in `argv` declares."""
-    from tfgan_zoo import families
-
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] != "train":
         return
@@ -371,8 +526,6 @@ def _version():
 
 def _check_ranges(parser, args):
     """Usage errors for numbers out of range, in the CLI's words."""
-    from tfgan_zoo import checks
-
     command = parser._subparsers._group_actions[0].choices[args.command]
     rules = dict(checks.SETTINGS)
     if args.command == "train":
@@ -391,8 +544,6 @@ def _check_ranges(parser, args):
 
 
 def _options(args):
-    from tfgan_zoo import families
-
     module = families.usable(args.family) if args.family in families.available() else None
     return module.OPTIONS if module is not None else ()
 
@@ -401,113 +552,9 @@ def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     parser = _parser(argv)
     args = parser.parse_args(argv)
-    import tfgan_zoo
-
     _check_ranges(parser, args)
-    if args.command in ("train", "finetune"):
-        import tensorflow as tf
-
-        # Under oneDNN (x86 CPUs) grappler's remapper tries to fuse each
-        # Conv2D + BiasAdd + LeakyRelu of a DCGAN or CycleGAN discriminator
-        # although LeakyReluGrad still reads the BiasAdd, fails, logs
-        # "remapper failed" and keeps the graph as it was; off, the step is
-        # the same graph at the same speed (BENCHMARKS.md).
-        tf.config.optimizer.set_experimental_options({"remapping": False})
-
     try:
-        if args.command == "train":
-            tfgan_zoo.train(
-                args.data, args.out, family=args.family, loss=args.loss,
-                epochs=args.epochs, batch_size=args.batch_size,
-                conditional=args.conditional, d_steps=args.d_steps,
-                learning_rate=args.learning_rate, beta_1=args.beta_1,
-                ema_decay=args.ema_decay, simultaneous=args.simultaneous,
-                seed=args.seed, limit=args.limit, strategy=args.strategy,
-                resume=args.resume, num_classes=args.num_classes,
-                pixel_range=args.pixel_range, on_divergence=args.on_divergence,
-                augment=args.augment, decay_epochs=args.decay_epochs,
-                image_size=args.image_size,
-                **{o.name: getattr(args, o.name) for o in _options(args)})
-            print(f"Wrote {os.path.join(args.out, 'model.keras')}")
-        elif args.command == "finetune":
-            tfgan_zoo.finetune(
-                args.preset, args.data, args.out, epochs=args.epochs,
-                batch_size=args.batch_size, learning_rate=args.learning_rate,
-                freeze_d=args.freeze_d, ema_decay=args.ema_decay, seed=args.seed,
-                limit=args.limit, strategy=args.strategy, resume=args.resume,
-                pixel_range=args.pixel_range, on_divergence=args.on_divergence,
-                augment=args.augment, image_size=args.image_size)
-            print(f"Wrote {os.path.join(args.out, 'model.keras')}")
-        elif args.command == "publish":
-            path = tfgan_zoo.publish(
-                args.run_dir, args.name, out=args.out, description=args.description,
-                data_license=args.data_license, limits=args.limits, extractor=args.extractor,
-                num=args.num, data=args.data, replace=args.replace,
-                standard_fid=not args.no_standard_fid)
-            print(f"Wrote {path}")
-        elif args.command == "gallery":
-            from tfgan_zoo import gallery
-            path = gallery.build(args.out, args.presets, replace=args.replace)
-            print(f"Wrote {path}: serve it with `python -m http.server -d {args.out}`")
-        elif args.command == "list":
-            for name, entry in sorted(tfgan_zoo.presets.registry().items()):
-                print(f"{name:<28} {entry['family']:<11} {entry['params']:>10,}  "
-                      f"{entry['description']}")
-        elif args.command == "sample":
-            tfgan_zoo.sample(args.model, args.out, num=args.num, seed=args.seed,
-                             labels=args.labels, truncation=args.truncation)
-            print(f"Wrote {args.out}")
-        elif args.command == "interpolate":
-            tfgan_zoo.interpolate(args.model, args.out, seeds=args.seeds, steps=args.steps,
-                                  labels=args.labels, method=args.method,
-                                  truncation=args.truncation)
-            print(f"Wrote {args.out}")
-        elif args.command == "translate":
-            tfgan_zoo.translate(args.model, args.input, args.out, reverse=args.reverse)
-            print(f"Wrote {args.out}")
-        elif args.command == "export":
-            if not (args.serving or args.tflite):
-                raise ValueError("Nothing to export: give --serving BASE_DIR and/or "
-                                 "--tflite FILE.")
-            from tfgan_zoo import export
-            model = export.as_model(args.model)
-            calibration = (export.load_calibration(args.calibration_data, args.reverse)
-                           if args.calibration_data else None)
-            path, _ = export.export_model(
-                model, serving=args.serving, tflite=args.tflite,
-                name=args.name or export.default_name(args.model, model),
-                version=args.version, reverse=args.reverse, warmup=args.warmup,
-                quantize=args.quantize, calibration_images=calibration)
-            if path:
-                print(f"Wrote {path} (signatures: "
-                      f"{', '.join(export.signature_names(model))})")
-            if args.tflite:
-                print(f"Wrote {args.tflite} (quantize={args.quantize})")
-        elif args.command == "serve-request":
-            from tfgan_zoo import images, serving_client
-            if args.signature == "interpolate":
-                inputs = serving_client.interpolate_inputs(args.seed, args.seed_b, args.count,
-                                                           args.labels, args.truncation)
-            else:
-                inputs = serving_client.request_inputs(args.signature, args.seed, args.count,
-                                                       args.labels, args.latent_dim,
-                                                       args.truncation)
-            if args.show:
-                print(serving_client.show(args.model_name, args.signature, inputs))
-            else:
-                pixels = serving_client.predict(args.model_name, args.signature, inputs,
-                                                rest=args.rest, grpc=args.grpc)
-                images.save_samples(images.to_float(pixels), args.out, columns=(
-                    len(pixels) if args.signature == "interpolate" else None))  # a strip
-                print(f"Wrote {args.out}: {len(pixels)} images of {pixels.shape[1:]}")
-        elif args.command == "evaluate":
-            result = tfgan_zoo.metrics.evaluate(
-                args.model, args.data, num=args.num, num_real=args.num_real,
-                extractor=args.extractor, resize=args.resize, seed=args.seed,
-                pixel_range=args.pixel_range, truncation=args.truncation,
-                verbose=0 if args.json else 1)
-            print(json.dumps(result, indent=1) if args.json
-                  else tfgan_zoo.metrics.format_report(result))
+        COMMANDS[args.command][1](args)
     except KeyboardInterrupt:
         if sys.stdout.isatty():
             print(flush=True)

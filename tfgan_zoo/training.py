@@ -291,6 +291,11 @@ def _fit(build, run, data_source, load, out, epochs, seed, strategy, resume, ver
     writes the sample grids (None: no grids), `guard` is a callback that
     stops a diverged run. The run's settings `run` record
     `data_source` by its digest."""
+    # Under oneDNN (x86 CPUs) grappler's remapper tries to fuse each Conv2D +
+    # BiasAdd + LeakyRelu of a discriminator although LeakyReluGrad still
+    # reads the BiasAdd, fails, logs "remapper failed" and keeps the graph as
+    # it was; off, the step is the same graph at the same speed (BENCHMARKS.md).
+    tf.config.optimizer.set_experimental_options({"remapping": False})
     run = {**run, "data_sha256": data.fingerprint(data_source)}
     if isinstance(strategy, str):
         strategy = distribute.get_strategy(strategy)
