@@ -363,3 +363,20 @@ def test_train_refuses_other_losses_for_cyclegan(tmp_path):
         tfgan_zoo.train(PAIRS, str(tmp_path / "run"), family="cyclegan", loss="hinge",
                         batch_size=2, width=4, num_blocks=1)
     assert not os.path.exists(tmp_path / "run")  # refused before anything was written
+
+
+def test_a_subclassed_network_tells_its_input_shape_by_an_attribute():
+    from tfgan_zoo import images
+
+    class Lazy(keras.Model):
+        def call(self, x):
+            return x
+
+    assert images.input_shape(keras.Sequential([keras.Input((4, 5, 3)),
+                                                keras.layers.Identity()])) == (4, 5, 3)
+    with pytest.raises(ValueError, match="Lazy has no functional inputs: give it an "
+                                         "`input_image_shape` attribute"):
+        images.input_shape(Lazy())
+    lazy = Lazy()
+    lazy.input_image_shape = (8, 8, 1)
+    assert images.input_shape(lazy) == (8, 8, 1)

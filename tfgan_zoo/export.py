@@ -165,7 +165,7 @@ def _strip(pixels):
 
 def image_shape(network):
     """The (height, width, channels) of a generator's image input."""
-    return tuple(int(d) for d in network.inputs[0].shape[1:])
+    return image_utils.input_shape(network)
 
 
 # ------------------------------------------------------------ request checks

@@ -26,8 +26,9 @@ protocol's one statement; BUILD.md links here.
     model with `features_and_logits()` (a Keras model of images ->
     [features, logits]) trained on (images, labels) for extraction. Its
     networks may be functional or subclassed, built or built on first call
-    (the engine calls them once first), and must round-trip through
-    `get_config` (checked when a run starts). A discriminator may add its
+    (the engine calls them once first; a subclassed network that takes
+    images also names their shape as `input_image_shape`), and must
+    round-trip through `get_config` (checked when a run starts). A discriminator may add its
     own losses with Keras's `add_loss` (FastGAN's reconstruction): those of
     its call on the real images join D's loss.
     A conditional generator takes `[z, labels]` with class ids [N]; walks

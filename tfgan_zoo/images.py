@@ -98,3 +98,18 @@ def translation_rows(model, first, second):
     if model.reversible:
         return rows + [second, model.translate(second, reverse=True)]
     return rows + [second]
+
+
+def input_shape(network):
+    """(height, width, channels) of a network's image input: its first
+    functional input's, else (a subclassed network that is built on its first
+    call has no `inputs`) its `input_image_shape` attribute."""
+    inputs = getattr(network, "inputs", None)
+    if inputs:
+        return tuple(int(d) for d in inputs[0].shape[1:])
+    shape = getattr(network, "input_image_shape", None)
+    if shape is None:
+        raise ValueError(f"{type(network).__name__} has no functional inputs: give it an "
+                         "`input_image_shape` attribute, (height, width, channels) of the "
+                         "images it takes.")
+    return tuple(int(d) for d in shape)

@@ -24,7 +24,7 @@ def per_example_l1(a, b):
 
 def check_shape(what, images, network):
     """Raises if `images` ([N, H, W, C]) do not fit `network`'s input."""
-    want = tuple(network.inputs[0].shape[1:])
+    want = image_utils.input_shape(network)
     got = tuple(images.shape[1:])
     if None not in got and got != want:
         raise ValueError(f"{what} has images of shape {got} but the network takes {want}: "
@@ -56,7 +56,7 @@ class Translator(AdversarialModel):
         array = np.asarray(inputs)
         single = array.ndim == 3
         array = image_utils.to_float(array[None] if single else array)
-        want = tuple(generator.inputs[0].shape[1:])
+        want = image_utils.input_shape(generator)
         if array.ndim != 4 or array.shape[1:] != want:
             raise ValueError(f"Cannot translate images of shape {tuple(np.shape(inputs))}: "
                              f"the generator takes [N, {', '.join(map(str, want))}] "

@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import presets
-from tfgan_zoo.images import to_uint8
+from tfgan_zoo.images import input_shape, to_uint8
 
 INCEPTION = "inception"
 RESIZES = ("bilinear", "clean")
@@ -117,7 +117,7 @@ def get(name, resize="bilinear"):
         raise ValueError(f"{name} holds a {type(model).__name__}, not a feature extractor "
                          "(a model of a family of task extraction).")
     return Extractor(os.path.basename(os.path.normpath(name)), model.features_and_logits(),
-                     image_shape=tuple(model.inputs[0].shape[1:]))
+                     image_shape=input_shape(model))
 
 
 def inception_input(images, resize="bilinear"):
