@@ -22,7 +22,7 @@ def npz(tmp_path):
 def test_npz_gives_scaled_full_batches_with_labels(npz):
     ds, info = data.load_images(npz, batch_size=16, labels=True, shuffle=False)
     assert info == {"image_shape": (28, 28, 1), "input_shape": None, "num_classes": int(np.load(npz)["y_train"].max()) + 1,
-                    "num_examples": 50, "steps_per_epoch": 3}
+                    "class_names": None, "num_examples": 50, "steps_per_epoch": 3}
     batches = list(ds.as_numpy_iterator())
     assert len(batches) == 3  # 50 // 16: the last partial batch is dropped
     x, y = batches[0]

@@ -11,8 +11,7 @@ import os
 import sys
 
 import tfgan_zoo
-from tfgan_zoo import checks, export, families, gallery, images, serving_client
-from tfgan_zoo.gan import LOSSES
+from tfgan_zoo import checks, data, export, families, gallery, images, serving_client, training
 
 DESCRIPTION = ("tfgan-zoo: pretrained GANs for Keras and TensorFlow. Sample a preset, "
                "fine-tune it on your pictures, train your own, score it with the standard "
@@ -47,7 +46,8 @@ def _parser(argv=None):
 
 
 def _add_train(commands, argv):
-    """`train`, with the options of the family `argv` names (`--family NAME`)."""
+    """`train`: its settings' flags (`training.SETTINGS`), with the options of
+    the family `argv` names (`--family NAME`)."""
     train = commands.add_parser(
         "train", help="train a GAN, translator or feature extractor from scratch",
         description="Trains a model of a family into --out, resuming there after a crash: "
@@ -56,73 +56,29 @@ def _add_train(commands, argv):
                     "family's own options.")
     train.add_argument("--family", required=True,
                        help=f"the model family: {', '.join(families.available())}")
-    train.add_argument("--loss",
-                       help="GANs: " + ", ".join(f"{name} ({record.help})" for name, record
-                                                 in LOSSES.items())
-                            + "; default non_saturating, unless the family names its own; "
-                              "translators: their adversarial loss, where they take one "
-                              "(non_saturating or least_squares)")
     train.add_argument("--data", required=True,
                        help="GANs: an .npz with x_train (and y_train), a folder of "
                             "PNG/JPEG files (class folders for labels), or tfds:NAME; "
                             "extractors: the same, with labels; translators: an .npz with "
                             "a_train and b_train, a folder with trainA/ and trainB/, or "
                             "tfds:NAME")
-    _data_options(train, resize=True)
-    train.add_argument("--epochs", type=int, default=1, help="epochs in all (default: 1)")
-    train.add_argument("--batch-size", type=int, default=64,
-                       help="global batch size (default: 64)")
     train.add_argument("--out", required=True, help="the run's folder")
-    train.add_argument("--conditional", action="store_true",
-                       help="class-conditional GAN on the data's labels")
-    train.add_argument("--num-classes", type=int,
-                       help="number of classes with --conditional (default: the data's "
-                            "own, e.g. TFDS's class label or a num_classes array in the "
-                            ".npz; else the labels, when they are the classes 0..K-1)")
-    train.add_argument("--d-steps", type=int,
-                       help="D updates per G update (default: 5 for wgan_gp, else 1)")
-    train.add_argument("--learning-rate", type=float,
-                       help="Adam's learning rate (GANs: 1e-4 for wgan_gp, else 2e-4; "
-                            "translators 2e-4; extractors 1e-3 with cosine decay)")
-    train.add_argument("--beta-1", type=float,
-                       help="Adam's beta_1 (default: 0 for wgan_gp, else 0.5)")
-    train.add_argument("--ema-decay", type=float,
-                       help="keep an EMA of G's weights (e.g. 0.999); samples use it "
-                            "(default: no EMA)")
-    train.add_argument("--simultaneous", action="store_true",
-                       help="update G and D from one generator pass (the TF tutorial's "
-                            "loop) instead of alternating; needs one D step")
-    train.add_argument("--decay-epochs", type=int,
-                       help="length in epochs of the schedules that decay the learning "
-                            "rate (extractors; GAN losses that decay it, and gamma: rpgan) "
-                            "(default: --epochs)")
-    _augment_option(train, "none")
-    train.add_argument("--seed", type=int, default=0,
-                       help="seeds weights, latents and data order (default: 0)")
-    train.add_argument("--strategy", default="default",
-                       help="default, mirrored, multi_worker (TF_CONFIG) or tpu "
-                            "(default: default, one device)")
-    _divergence_option(train)
-    train.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
-                       help="continue after the last checkpoint in --out if there is "
-                            "one (default); --no-resume starts over (a finished run's "
-                            "model.keras is never replaced)")
+    for setting in training.SETTINGS:
+        flag = "--" + setting.name.replace("_", "-")
+        if setting.type is bool:
+            action = argparse.BooleanOptionalAction if setting.default else "store_true"
+            train.add_argument(flag, action=action, default=setting.default,
+                               help=setting.help, **setting.flag)
+        else:
+            train.add_argument(flag, type=setting.type, default=setting.default,
+                               help=setting.help, **setting.flag)
     _family_options(train, argv)
 
 
 def _run_train(args):
-    tfgan_zoo.train(
-        args.data, args.out, family=args.family, loss=args.loss,
-        epochs=args.epochs, batch_size=args.batch_size,
-        conditional=args.conditional, d_steps=args.d_steps,
-        learning_rate=args.learning_rate, beta_1=args.beta_1,
-        ema_decay=args.ema_decay, simultaneous=args.simultaneous,
-        seed=args.seed, limit=args.limit, strategy=args.strategy,
-        resume=args.resume, num_classes=args.num_classes,
-        pixel_range=args.pixel_range, on_divergence=args.on_divergence,
-        augment=args.augment, decay_epochs=args.decay_epochs,
-        image_size=args.image_size,
-        **{o.name: getattr(args, o.name) for o in _options(args)})
+    tfgan_zoo.train(args.data, args.out, family=args.family,
+                    **{s.name: getattr(args, s.name) for s in training.SETTINGS},
+                    **{o.name: getattr(args, o.name) for o in _options(args)})
     print(f"Wrote {os.path.join(args.out, 'model.keras')}")
 
 
@@ -469,10 +425,7 @@ def _family_options(train, argv):
 
 def _augment_option(parser, default):
     parser.add_argument("--augment", metavar="none|diffaugment|ada|POLICY",
-                        help="augment what D sees, for small data sets (a few thousand "
-                             "images): diffaugment (color,translation,cutout) or a "
-                             "DiffAugment policy such as translation,cutout; ada (adaptive "
-                             f"probability) (default: {default})")
+                        help=f"{training.AUGMENT_HELP} (default: {default})")
 
 
 def _truncation_option(parser):
@@ -483,36 +436,18 @@ def _truncation_option(parser):
 
 def _divergence_option(parser):
     parser.add_argument("--on-divergence", choices=("stop", "warn"), default="stop",
-                        help="when D's logits explode or G collapses to one image: stop "
-                             "with an error, or warn and go on (default: stop)")
+                        help=training.DIVERGENCE_HELP)
 
 
 def _data_options(parser, what="float images", limit=True, resize=False):
-    parser.add_argument("--pixel-range", choices=("0,1", "-1,1", "0,255"), metavar="LOW,HIGH",
-                        help=f"the range of {what} as floats: 0,1 or -1,1 or 0,255 (uint8 "
-                             "is 0..255 without it); floats that all lie in [0, 1] are "
-                             "refused without it")
+    parser.add_argument("--pixel-range", choices=tuple(data.PIXEL_RANGES), metavar="LOW,HIGH",
+                        help=data.pixel_range_help(what))
     if resize:
-        parser.add_argument("--image-size", type=_image_size, metavar="HxW",
-                            help="resize the images to H x W pixels (64 for 64x64): the "
-                                 "largest central crop of that shape, antialiased "
-                                 "(default: as they are, one size)")
+        parser.add_argument("--image-size", type=data.parse_image_size, metavar="HxW",
+                            help=data.IMAGE_SIZE_HELP)
     if limit:
         parser.add_argument("--limit", type=int,
                             help="use only the first N training images (default: all)")
-
-
-def _image_size(text):
-    """The type of --image-size: "64x48" -> (64, 48), "64" -> (64, 64)."""
-    height, _, width = text.lower().partition("x")
-    try:
-        size = (int(height), int(width or height))
-    except ValueError:
-        size = (0, 0)
-    if min(size) < 1:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a size: give HxW in pixels, e.g. 64x48, or 64 for 64x64")
-    return size
 
 
 def _version():
@@ -529,6 +464,7 @@ def _check_ranges(parser, args):
     command = parser._subparsers._group_actions[0].choices[args.command]
     rules = dict(checks.SETTINGS)
     if args.command == "train":
+        rules.update((s.name, s.check_rule) for s in training.SETTINGS if s.check_rule)
         rules.update((o.name, o.rule) for o in _options(args) if o.rule)
     for dest, rule in rules.items():
         want, ok = checks.RULES[rule]

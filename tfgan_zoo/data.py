@@ -10,6 +10,7 @@ has two domains, A (inputs) and B (targets): an `.npz` with `a_train` and
 `b_train`, a folder with `trainA/` and `trainB/` image folders (the CycleGAN
 layout), `"tfds:NAME"`, or arrays `(a, b)`.
 """
+import argparse
 import functools
 import hashlib
 import numbers
@@ -234,6 +235,27 @@ def _tfds_class_names(builder):
 
 
 MAX_SIDE = 4096  # of --image-size: every image is resized to it in memory
+IMAGE_SIZE_HELP = ("resize the images to H x W pixels (64 for 64x64): the largest central "
+                   "crop of that shape, antialiased (default: as they are, one size)")
+
+
+def pixel_range_help(what="float images"):
+    """The help of a --pixel-range option for `what`."""
+    return (f"the range of {what} as floats: 0,1 or -1,1 or 0,255 (uint8 is 0..255 without "
+            "it); floats that all lie in [0, 1] are refused without it")
+
+
+def parse_image_size(text):
+    """--image-size's type: "64x48" -> (64, 48), "64" -> (64, 64)."""
+    height, _, width = text.lower().partition("x")
+    try:
+        size = (int(height), int(width or height))
+    except ValueError:
+        size = (0, 0)
+    if min(size) < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size: give HxW in pixels, e.g. 64x48, or 64 for 64x64")
+    return size
 
 
 def check_image_size(size):

@@ -1,9 +1,11 @@
 """`train`: build a family's model for a data set and fit it, the way
 `tfgan-zoo train` does, resuming from the last epoch after a crash."""
+import dataclasses
 import functools
 import os
 import shutil
 import tempfile
+import types
 
 import keras
 import numpy as np
@@ -19,21 +21,91 @@ from tfgan_zoo.gan import GAN, LOSSES, check_augment, check_loss
 DEFAULT_RECIPE = {"d_steps": 1, "adam": {"learning_rate": 2e-4, "beta_1": 0.5}}
 EXTRACTOR_LEARNING_RATE = 1e-3
 TRANSLATION = families.TRANSLATION
-# The settings of `train` that apply to some tasks (families.TASKS) only.
-APPLIES = {"conditional": ("generation",), "d_steps": ("generation",),
-           "ema_decay": ("generation",), "simultaneous": ("generation",),
-           "augment": ("generation",),
-           "num_classes": ("generation", "extraction"),
-           "image_size": ("generation", "extraction"),
-           "loss": ("generation",) + TRANSLATION, "beta_1": ("generation",) + TRANSLATION}
+AUGMENT_HELP = ("augment what D sees, for small data sets (a few thousand images): "
+                "diffaugment (color,translation,cutout) or a DiffAugment policy such as "
+                "translation,cutout; ada (adaptive probability)")
+DIVERGENCE_HELP = ("when D's logits explode or G collapses to one image: stop with an error, "
+                   "or warn and go on (default: stop)")
 
 
-def train(data_source, out, family, loss=None, epochs=1,
-          batch_size=64, conditional=False, d_steps=None, learning_rate=None,
-          beta_1=None, ema_decay=None, simultaneous=False, seed=0, limit=None,
-          strategy="default", resume=True, verbose="auto", num_classes=None,
-          pixel_range=None, on_divergence="stop", augment=None, decay_epochs=None,
-          image_size=None, **family_options):
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    """A setting of `train`, declared once: its keyword and default, its
+    command-line flag (`--name-with-dashes`: `help`, `type` (bool: a switch)
+    and other argparse keywords in `flag`), the rule that checks numbers
+    (`checks.RULES`; default: `checks.SETTINGS`' rule of the name), the
+    tasks it applies to (None: every task) and what run.json keeps of it
+    (`record`): "always", "set" (only a value other than None or False, so
+    that older run.json files still match) or "never" (it does not change
+    what is trained). `compile`: a GAN's `GAN.compile` takes it as it is.
+    Everything else (the CLI's options, the checks, the errors for settings
+    that do not apply, run.json, what compile gets) is derived from these."""
+    name: str
+    default: object
+    help: str
+    type: object = None
+    rule: str = None
+    tasks: tuple = None
+    record: str = "always"
+    flag: dict = dataclasses.field(default_factory=dict)
+    compile: bool = False
+
+    @property
+    def check_rule(self):
+        return self.rule or checks.SETTINGS.get(self.name)
+
+
+GAN_ONLY = ("generation",)
+SETTINGS = (
+    Setting("loss", None, "GANs: " + ", ".join(f"{name} ({record.help})" for name, record
+                                                in LOSSES.items())
+            + "; default non_saturating, unless the family names its own; translators: "
+              "their adversarial loss, where they take one (non_saturating or "
+              "least_squares)", tasks=GAN_ONLY + TRANSLATION),
+    Setting("epochs", 1, "epochs in all (default: 1)", int, record="never"),
+    Setting("batch_size", 64, "global batch size (default: 64)", int),
+    Setting("conditional", False, "class-conditional GAN on the data's labels", bool,
+            tasks=GAN_ONLY),
+    Setting("num_classes", None, "number of classes with --conditional (default: the "
+                                 "data's own, e.g. TFDS's class label or a num_classes array "
+                                 "in the .npz; else the labels, when they are the classes "
+                                 "0..K-1)", int, tasks=("generation", "extraction"),
+            record="set"),
+    Setting("d_steps", None, "D updates per G update (default: 5 for wgan_gp, else 1)", int,
+            tasks=GAN_ONLY),
+    Setting("learning_rate", None, "Adam's learning rate (GANs: 1e-4 for wgan_gp, else 2e-4; "
+                                   "translators 2e-4; extractors 1e-3 with cosine decay)",
+            float),
+    Setting("beta_1", None, "Adam's beta_1 (default: 0 for wgan_gp, else 0.5)", float,
+            tasks=GAN_ONLY + TRANSLATION, record="set"),
+    Setting("ema_decay", None, "keep an EMA of G's weights (e.g. 0.999); samples use it "
+                               "(default: no EMA)", float, tasks=GAN_ONLY, compile=True),
+    Setting("simultaneous", False, "update G and D from one generator pass (the TF "
+                                   "tutorial's loop) instead of alternating; needs one D step",
+            bool, tasks=GAN_ONLY, record="set", compile=True),
+    Setting("decay_epochs", None, "length in epochs of the schedules that decay the learning "
+                                  "rate (extractors; GAN losses that decay it, and gamma: "
+                                  "rpgan) (default: --epochs)", int, record="set"),
+    Setting("augment", None, AUGMENT_HELP + " (default: none, unless the family names its "
+                                            "own)", tasks=GAN_ONLY, record="set",
+            flag={"metavar": "none|diffaugment|ada|POLICY"}, compile=True),
+    Setting("seed", 0, "seeds weights, latents and data order (default: 0)", int),
+    Setting("limit", None, "use only the first N training images (default: all)", int),
+    Setting("pixel_range", None, data.pixel_range_help(), record="set",
+            flag={"choices": tuple(data.PIXEL_RANGES), "metavar": "LOW,HIGH"}),
+    Setting("image_size", None, data.IMAGE_SIZE_HELP, data.parse_image_size,
+            tasks=("generation", "extraction"), record="set", flag={"metavar": "HxW"}),
+    Setting("strategy", "default", "default, mirrored, multi_worker (TF_CONFIG) or tpu "
+                                   "(default: default, one device)", record="never"),
+    Setting("on_divergence", "stop", DIVERGENCE_HELP, record="never",
+            flag={"choices": ("stop", "warn")}),
+    Setting("resume", True, "continue after the last checkpoint in --out if there is one "
+                            "(default); --no-resume starts over (a finished run's "
+                            "model.keras is never replaced)", bool, record="never"),
+)
+
+
+def train(data_source, out, family, verbose="auto", **settings):
     """Trains a model of `family` (see `families`) on `data_source` into `out`.
 
     The family's task picks the data (`data.LOADERS`: images, with labels
@@ -66,80 +138,84 @@ def train(data_source, out, family, loss=None, epochs=1,
     is the length of the schedules that decay the learning rate (extractors;
     GAN losses whose recipe decays it, and their gamma: rpgan), so that a
     run trained a few epochs at a time follows one schedule.
-    `family_options` are the family's declared
-    `OPTIONS` (e.g. `width=32`); one given as None keeps its default.
-    Returns the trained model.
+    The family's declared `OPTIONS` (e.g. `width=32`) come with the
+    settings; one given as None keeps its default. Every setting, with its
+    default, is in `SETTINGS` (listed below). Returns the trained model.
     """
-    checks.check_settings(epochs=epochs, batch_size=batch_size, d_steps=d_steps,
-                          learning_rate=learning_rate, beta_1=beta_1, ema_decay=ema_decay,
-                          limit=limit, num_classes=num_classes, decay_epochs=decay_epochs)
-    module = families.get(family)
-    family_options = families.check_options(family, family_options)
-    image_size = data.check_image_size(image_size)
-    task = module.TASK
-    given = {"conditional": conditional, "d_steps": d_steps, "ema_decay": ema_decay,
-             "simultaneous": simultaneous, "num_classes": num_classes, "loss": loss,
-             "beta_1": beta_1, "augment": augment, "image_size": image_size}
-    for name, value in given.items():
-        if value not in (None, False) and task not in APPLIES[name]:
-            raise ValueError(f"{name} does not apply to family {family!r} ({task}): it "
-                             f"applies to {' and '.join(APPLIES[name])} only.")
-    if task == "generation" and num_classes is not None and not conditional:
+    s = _settings(family, settings)  # the SETTINGS, checked; family_options: the rest
+    module, task = families.get(family), families.get(family).TASK
+    for setting in SETTINGS:
+        value = getattr(s, setting.name)
+        if setting.tasks and value not in (None, False) and task not in setting.tasks:
+            raise ValueError(f"{setting.name} does not apply to family {family!r} ({task}): "
+                             f"it applies to {' and '.join(setting.tasks)} only.")
+    if task == "generation" and s.num_classes is not None and not s.conditional:
         raise ValueError("num_classes applies to a conditional GAN: add --conditional.")
     if task == "generation":
-        loss = check_loss(loss or getattr(module, "LOSS", "non_saturating"))  # before any data
-        augment = augment or getattr(module, "AUGMENT", None)
+        s.loss = check_loss(s.loss or getattr(module, "LOSS", "non_saturating"))  # before data
+        s.augment = s.augment or getattr(module, "AUGMENT", None)
         # an unknown policy, or ADA with a loss it cannot adapt to, fails before anything is read
-        check_augment(loss, augmentation.get(augment))
-    run = {"data": str(data_source), "family": family, "loss": loss,
-           "batch_size": batch_size, **({"conditional": conditional, "d_steps": d_steps}
-                                        if task == "generation" else {}),
-           "learning_rate": learning_rate,
-           **({"ema_decay": ema_decay} if task == "generation" else {}),
-           **({"beta_1": beta_1} if task in TRANSLATION else {}),
-           "seed": seed, "limit": limit, **family_options}
-    # Recorded only when set, so that run.json files of older runs still match.
-    for key, value in (("beta_1", beta_1), ("simultaneous", simultaneous or None),
-                       ("num_classes", num_classes), ("pixel_range", pixel_range),
-                       ("augment", augment), ("decay_epochs", decay_epochs),
-                       ("image_size", image_size and list(image_size))):
-        if value is not None:
-            run[key] = value
-    labels = conditional or task == "extraction"
-    load = functools.partial(data.LOADERS[task], data_source, batch_size, seed=seed,
-                             limit=limit, pixel_range=pixel_range,
-                             **({"labels": labels, "num_classes": num_classes,
-                                 "image_size": image_size}
+        check_augment(s.loss, augmentation.get(s.augment))
+    run = {"data": str(data_source), "family": family}
+    for setting in SETTINGS:
+        value = getattr(s, setting.name)
+        value = list(value) if isinstance(value, tuple) else value
+        applies = not setting.tasks or task in setting.tasks
+        if (setting.record == "always" and applies) or (
+                setting.record == "set" and value not in (None, False)):
+            run[setting.name] = value
+    run.update(s.family_options)
+    labels = s.conditional or task == "extraction"
+    load = functools.partial(data.LOADERS[task], data_source, s.batch_size, seed=s.seed,
+                             limit=s.limit, pixel_range=s.pixel_range,
+                             **({"labels": labels, "num_classes": s.num_classes,
+                                 "image_size": s.image_size}
                                 if task not in TRANSLATION else {}))
 
     def build(info):
         try:
-            model = module.build_model(info, seed=seed, **family_options)
+            model = module.build_model(info, seed=s.seed, **s.family_options)
         except (TypeError, AttributeError, KeyError) as error:  # the family's own code
             raise ValueError(f"Family {family!r} could not build its model: "
                              f"{type(error).__name__}: {error}") from None
         if task == "generation" and model.conditional:
             model.class_names = info["class_names"]
-        _compile(model, task, loss, learning_rate, beta_1, d_steps, ema_decay, simultaneous,
-                 (decay_epochs or epochs) * info["steps_per_epoch"], augment)
+        _compile(model, task, s, (s.decay_epochs or s.epochs) * info["steps_per_epoch"])
         if task == "generation":
             _check_rebuilds(model)
         return model
 
     grid, guard = None, None
     if task == "generation":
-        guard = callbacks.DivergenceGuard(seed=seed, action=on_divergence)
-        grid = functools.partial(callbacks.SampleGrid, seed=seed)
+        guard = callbacks.DivergenceGuard(seed=s.seed, action=s.on_divergence)
+        grid = functools.partial(callbacks.SampleGrid, seed=s.seed)
     elif task in TRANSLATION:
         def grid(directory):  # fixed examples: the first batch of the first epoch
             return callbacks.TranslationGrid(directory, load(epochs=range(1))[0])
-    return _fit(build, run, data_source, load, out, epochs, seed, strategy, resume, verbose,
-                grid=grid, guard=guard)
+    return _fit(build, run, data_source, load, out, s.epochs, s.seed, s.strategy, s.resume,
+                verbose, grid=grid, guard=guard)
 
 
-def _compile(model, task, loss, learning_rate, beta_1, d_steps, ema_decay, simultaneous,
-             steps, augment):
-    """Compiles a freshly built model of `task` with `train`'s settings."""
+def _settings(family, given):
+    """`train`'s keyword arguments as a namespace: every setting of
+    `SETTINGS` (its default where not given; numbers checked by their rules;
+    image_size as (height, width)), and `family_options`, the family's
+    declared options among the rest (others refused)."""
+    known = {setting.name: setting for setting in SETTINGS}
+    values = {name: given.get(name, setting.default) for name, setting in known.items()}
+    for name, setting in known.items():
+        if setting.check_rule:
+            checks.check(name, values[name], setting.check_rule)
+    values["image_size"] = data.check_image_size(values["image_size"])
+    options = {k: v for k, v in given.items() if k not in known}
+    return types.SimpleNamespace(**values,
+                                 family_options=families.check_options(family, options))
+
+
+def _compile(model, task, s, steps):
+    """Compiles a freshly built model of `task` with `train`'s settings `s`
+    (`_settings`), over `steps` steps in all (the decaying schedules')."""
+    loss, learning_rate, beta_1 = s.loss, s.learning_rate, s.beta_1
     if task == "extraction":
         schedule = keras.optimizers.schedules.CosineDecay(
             learning_rate or EXTRACTOR_LEARNING_RATE, steps)
@@ -152,8 +228,9 @@ def _compile(model, task, loss, learning_rate, beta_1, d_steps, ema_decay, simul
     if task == "generation":
         recipe = LOSSES[loss].recipe or DEFAULT_RECIPE
         adam = dict(recipe["adam"], **asked)
-        settings = {"loss": loss, "d_steps": d_steps or recipe["d_steps"],
-                    "ema_decay": ema_decay, "simultaneous": simultaneous, "augment": augment}
+        settings = {"loss": loss, "d_steps": s.d_steps or recipe["d_steps"],
+                    **{setting.name: getattr(s, setting.name) for setting in SETTINGS
+                       if setting.compile and getattr(s, setting.name) is not None}}
         if "gamma" in recipe:
             settings["r1_weight"] = settings["r2_weight"] = (
                 keras.optimizers.schedules.CosineDecay(recipe["gamma"], steps,
@@ -361,3 +438,8 @@ def _fit_in(folder, out, build, run, load, epochs, seed, strategy, resume, verbo
         with files.atomic_path(os.path.join(out, "model.keras")) as tmp:
             gan.save(tmp)
     return gan
+
+
+train.__doc__ += "\n    Settings:\n" + "".join(
+    f"\n    `{setting.name}` (default {setting.default!r}): {setting.help}"
+    for setting in SETTINGS)
