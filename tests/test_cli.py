@@ -209,6 +209,30 @@ def test_loss_settings_out_of_range_are_refused(tiny_gan):
             gan.compile(**options)
 
 
+def test_a_setting_declared_once_reaches_the_cli_the_checks_the_run_and_compile(
+        npz, tmp_path, capsys):
+    """label_smoothing is one record in training.SETTINGS: the CLI's flag, its rule, the
+    loss it applies to, run.json and GAN.compile all come from it."""
+    out = tmp_path / "smooth"
+    assert cli.main(["train", "--family", "dcgan", "--data", npz, "--out", str(out),
+                     "--label-smoothing", "0.1", "--width", "4", "--latent-dim", "8",
+                     "--batch-size", "64"]) == 0
+    assert json.load(open(out / "run.json"))["label_smoothing"] == 0.1
+    assert tfgan_zoo.load(str(out / "model.keras")).label_smoothing == pytest.approx(0.1)
+    with pytest.raises(SystemExit) as usage:  # its rule: a fraction
+        cli.main(["train", "--family", "dcgan", "--data", npz, "--out", str(out),
+                  "--label-smoothing", "1.5"])
+    assert usage.value.code == 2
+    assert "--label-smoothing: must be a number in [0, 1); got 1.5" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="label_smoothing applies to .*non_saturating.*not "
+                                         "'hinge'"):
+        tfgan_zoo.train(npz, str(tmp_path / "hinge"), family="dcgan", loss="hinge",
+                        label_smoothing=0.1, width=4)
+    with pytest.raises(ValueError, match="label_smoothing does not apply to family "
+                                         "'pix2pix'"):
+        tfgan_zoo.train(npz, str(tmp_path / "p2p"), family="pix2pix", label_smoothing=0.1)
+
+
 def test_a_diverging_run_and_bad_data_stop_with_one_line(npz, tmp_path):
     proc = run("train", "--data", npz, "--out", str(tmp_path / "run"), "--learning-rate", "100",
                *TINY, check=False)

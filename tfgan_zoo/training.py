@@ -80,6 +80,9 @@ SETTINGS = (
             tasks=GAN_ONLY + TRANSLATION, record="set"),
     Setting("ema_decay", None, "keep an EMA of G's weights (e.g. 0.999); samples use it "
                                "(default: no EMA)", float, tasks=GAN_ONLY, compile=True),
+    Setting("label_smoothing", None, "one-sided label smoothing of D's real labels, e.g. "
+                                     "0.1 (non_saturating and minimax; default: none)", float,
+            rule="fraction", tasks=GAN_ONLY, record="set", compile=True),
     Setting("simultaneous", False, "update G and D from one generator pass (the TF "
                                    "tutorial's loop) instead of alternating; needs one D step",
             bool, tasks=GAN_ONLY, record="set", compile=True),
