@@ -67,7 +67,7 @@ def write_png(path, image):
 def test_paired_npz_stays_aligned_through_the_shuffle(pairs_npz):
     ds, info = data.load_paired(pairs_npz, batch_size=4, seed=3)
     assert info == {"input_shape": (8, 8, 1), "image_shape": (8, 8, 1), "num_examples": 20,
-                    "num_classes": None,
+                    "num_classes": None, "class_names": None,
                     "steps_per_epoch": 5}
     batches = list(ds.as_numpy_iterator())
     assert len(batches) == 5
@@ -88,7 +88,7 @@ def test_paired_arrays_floats_and_limit():
     a = np.linspace(-1, 1, 6 * 4 * 4 * 3, dtype=np.float32).reshape(6, 4, 4, 3)
     ds, info = data.load_paired((a, a[..., :1]), batch_size=2, limit=4, shuffle=False)
     assert info == {"input_shape": (4, 4, 3), "image_shape": (4, 4, 1), "num_examples": 4,
-                    "num_classes": None,
+                    "num_classes": None, "class_names": None,
                     "steps_per_epoch": 2}
     (x, y), _ = list(ds)
     np.testing.assert_array_equal(x, a[:2])
@@ -113,7 +113,7 @@ def test_unpaired_npz_shuffles_each_domain_on_its_own(tmp_path):
     np.savez(path, a_train=marked(range(10)), b_train=marked(range(100, 114)))
     ds, info = data.load_unpaired(str(path), batch_size=4, seed=1)
     assert info == {"input_shape": (8, 8, 1), "image_shape": (8, 8, 1), "num_examples": 10,
-                    "num_classes": None, "steps_per_epoch": 2}
+                    "num_classes": None, "class_names": None, "steps_per_epoch": 2}
     batches = list(ds.as_numpy_iterator())
     assert len(batches) == 2  # min(10, 14) // 4
     a_ids = np.concatenate([ids(a) for a, _ in batches])
@@ -191,7 +191,7 @@ def test_tfds_cycle_gan_reads_split_a_and_b():
                                              r"use an unpaired translator \(load_unpaired\)"):
             data.load_paired("tfds:cycle_gan/horse2zebra", batch_size=4)
     assert info == {"input_shape": (8, 8, 3), "image_shape": (8, 8, 3), "num_examples": 6,
-                    "num_classes": None, "steps_per_epoch": 1}
+                    "num_classes": None, "class_names": None, "steps_per_epoch": 1}
     np.testing.assert_allclose(a, scaled(10), atol=1e-5)
     np.testing.assert_allclose(b, scaled(200), atol=1e-5)
 
@@ -212,7 +212,7 @@ def test_tfds_paired_features_in_name_order():
         ds, info = data.load_paired("tfds:tfgan_zoo_tiny_pairs", batch_size=4, seed=2)
         batches = list(ds.as_numpy_iterator())
     assert info == {"input_shape": (8, 8, 3), "image_shape": (8, 8, 3), "num_examples": 8,
-                    "num_classes": None,
+                    "num_classes": None, "class_names": None,
                     "steps_per_epoch": 2}
     assert len(batches) == 2
     for a, b in batches:
