@@ -9,6 +9,7 @@ is renamed to a path named NAME: it prints PAUSED and waits to be killed.
 The zoo writes every file that way, so this needs no hook in its code.
 """
 import os
+import select
 import sys
 
 PAUSED = "paused_cli: paused"
@@ -16,7 +17,12 @@ PAUSED = "paused_cli: paused"
 
 def pause():
     print(f"\n{PAUSED}", flush=True)  # on its own line, after any progress bar
-    sys.stdin.read()  # blocks: the test kills this process here
+    # Waits for the test's signal. A blocking read would not do: a signal that
+    # lands on one of TensorFlow's threads sets Python's flag but interrupts no
+    # read of the main thread, which then never runs the handler (a Ctrl-C was
+    # lost that way under load). select returns every 50 ms to run it.
+    while not select.select([sys.stdin], [], [], 0.05)[0]:
+        pass
     os._exit(1)  # stdin closed: the test is gone, so end without finishing
 
 
