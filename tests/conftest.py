@@ -98,6 +98,21 @@ def images():
     return np.random.default_rng(0).uniform(-1, 1, (8, 8, 8, 1)).astype("float32")
 
 
+# torch's reference outputs, written by tools/*_fixture.py (torch in a throwaway
+# venv): arrays stay beside the project, as the data sets do, not in it.
+REFERENCES = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "fixtures")
+
+
+def torch_outputs(name, script):
+    """The arrays of ../shared/fixtures/NAME, or a skip naming the tools/ script
+    that writes them."""
+    path = os.path.join(REFERENCES, name)
+    if not os.path.exists(path):
+        pytest.skip(f"{path} is not here: tools/{script} writes it (with torch, in a "
+                    "throwaway venv)")
+    return np.load(path)
+
+
 @pytest.fixture
 def fashion_mnist():
     path = os.path.join(SHARED, "fashion_mnist.npz")

