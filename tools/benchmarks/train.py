@@ -18,7 +18,7 @@ TUTORIAL_BATCH = 256
 def add_arguments(parser):
     common.add_quick(parser)
     parser.add_argument("--no-remapping", action="store_true",
-                        help="grappler's remapper off, as `tfgan-zoo train` runs (see cli.main)")
+                        help="grappler's remapper off, as tfgan_zoo.train and `tfgan-zoo train` run (see training._fit)")
 
 
 def tutorial_gan(dtype_policy=None, batch_size=TUTORIAL_BATCH):
