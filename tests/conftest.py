@@ -20,6 +20,9 @@ import pytest  # noqa: E402
 
 from paused_cli import PAUSED  # noqa: E402
 
+# tools/ scripts the tests share code with (the fixtures' writers, bench.py)
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "datasets")
 
 
@@ -99,18 +102,28 @@ def images():
 
 
 # torch's reference outputs, written by tools/*_fixture.py (torch in a throwaway
-# venv): arrays stay beside the project, as the data sets do, not in it.
-REFERENCES = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "fixtures")
+# venv) through tools/torch_reference.py: per array, its shape, 512 entries at
+# fixed flat positions and each example's L2 norm.
+REFERENCES = os.path.join(os.path.dirname(__file__), "fixtures")
 
 
-def torch_outputs(name, script):
-    """The arrays of ../shared/fixtures/NAME, or a skip naming the tools/ script
-    that writes them."""
-    path = os.path.join(REFERENCES, name)
-    if not os.path.exists(path):
-        pytest.skip(f"{path} is not here: tools/{script} writes it (with torch, in a "
-                    "throwaway venv)")
-    return np.load(path)
+def assert_equals_torch(name, key, actual, atol):
+    """`actual` ([N, ...]) equals torch's array KEY of fixtures/NAME.json within
+    `atol` at every stored entry; each example's norm within what that allows."""
+    import json
+
+    from torch_reference import positions
+    with open(os.path.join(REFERENCES, name)) as f:
+        expected = json.load(f)["arrays"][key]
+    actual = np.asarray(actual, dtype=np.float64)
+    assert list(actual.shape) == expected["shape"], key
+    flat = actual.reshape(-1)
+    np.testing.assert_allclose(flat[positions(flat.size)], expected["values"], rtol=0,
+                               atol=atol, err_msg=key)
+    per_example = actual.reshape(len(actual), -1)
+    # |norm(a) - norm(b)| <= norm(a - b) <= sqrt(n) * max|a - b|
+    np.testing.assert_allclose(np.linalg.norm(per_example, axis=1), expected["norms"], rtol=0,
+                               atol=atol * np.sqrt(per_example.shape[1]), err_msg=key)
 
 
 @pytest.fixture

