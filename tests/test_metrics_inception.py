@@ -6,7 +6,6 @@ import hashlib
 import os
 import pickle
 import shutil
-import sys
 import zipfile
 
 import numpy as np

@@ -4,7 +4,6 @@ with torch and timm), its networks' shapes, frozen parts and round trips,
 and train / resume / finetune / export through the engine."""
 import json
 import os
-import sys
 
 import keras
 import numpy as np
