@@ -140,7 +140,7 @@ def mock_tfds(**kwargs):
     download host answers turned off: mock_data replaces the download."""
     import tensorflow_datasets as tfds
 
-    with tfds.testing.mock_data(**kwargs), mock.patch("tfgan_zoo.data.require_network"):
+    with tfds.testing.mock_data(**kwargs), mock.patch("tfgan_zoo.data.tfds_source.require_network"):
         yield
 
 

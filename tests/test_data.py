@@ -181,7 +181,7 @@ def test_data_is_identified_by_content_not_by_spelling(npz, tmp_path):
 
 def test_an_unprepared_tfds_data_set_fails_fast_when_its_host_is_unreachable(monkeypatch):
     closed = ("127.0.0.1", 9)  # the discard port: nothing listens there
-    monkeypatch.setattr(data, "TFDS_HOST", closed)
+    monkeypatch.setattr(data.tfds_source, "TFDS_HOST", closed)
     start = time.monotonic()
     for call in (lambda: data.load_images("tfds:binarized_mnist", batch_size=8),
                  lambda: data.load_arrays("tfds:binarized_mnist")):

@@ -259,7 +259,7 @@ def test_edges2fashion(tmp_path, fake_fashion, monkeypatch):
     with np.load(out) as f:  # the source changed: rebuilt
         assert str(f["source_sha256"]) != first_hash
         np.testing.assert_array_equal(f["b_train"][..., 0], np.load(source)["x_train"])
-    monkeypatch.setattr(data, "DATA_HOME", str(tmp_path))
+    monkeypatch.setattr(data.sources, "DATA_HOME", str(tmp_path))
     path = edges2fashion("fake")  # a bare name and the default `out`, both in DATA_HOME
     assert path == str(tmp_path / "edges2fashion.npz")
     _, info = data.load_paired(path, batch_size=10)
