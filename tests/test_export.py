@@ -62,8 +62,8 @@ def test_class_names_travel_in_a_signature_and_the_litert_metadata(conditional_e
         assert [n.decode() for n in names.numpy()] == ["ant", "bee", "cow"]
         assert "class_names" in export.signature_names(gan)
         tflite = export.export_tflite(gan, str(tmp_path / "g.tflite"))
-        assert export._litert_metadata(tflite) == {"num_classes": 3,
-                                                  "class_names": ["ant", "bee", "cow"]}
+        assert export.litert_metadata(tflite) == {"num_classes": 3,
+                                                 "class_names": ["ant", "bee", "cow"]}
     finally:
         gan.class_names = None
 
@@ -252,7 +252,7 @@ def test_truncation_is_optional_and_an_unconditional_walk_takes_no_labels(tiny_g
 
 def test_run_tflite_checks_inputs_as_the_savedmodel_does(conditional_ema_gan, tmp_path):
     path = export.export_tflite(conditional_ema_gan, str(tmp_path / "g.tflite"))
-    assert export._litert_metadata(path) == {"num_classes": 3}  # for raw LiteRT callers
+    assert export.litert_metadata(path) == {"num_classes": 3}  # for raw LiteRT callers
     z = np.zeros((2, 4), np.float32)
     for inputs, message in [
             (dict(z=np.zeros((2, 3)), labels=[0, 1]), r"z must be \[N, 4\]; got shape \(2, 3\)"),

@@ -11,8 +11,8 @@ Then:
     tfgan-zoo serve-request dcgan_fashion_mnist --grpc localhost:8500 --out grid.png
     tfgan-zoo serve-request dcgan_fashion_mnist --show   # print the requests only
 
-Signatures (see tfgan_zoo/export.py): `generate_png` (seed, count -> PNG
-bytes, the default here), `generate` (seed, count -> uint8 images),
+Signatures (see tfgan_zoo/export/__init__.py): `generate_png` (seed, count
+-> PNG bytes, the default here), `generate` (seed, count -> uint8 images),
 `interpolate` (seed_a, seed_b, steps -> uint8 images of a latent walk and a
 PNG strip; `interpolate_inputs`) and `serving_default` (z [N, latent_dim]
 -> float images in [-1, 1]); `labels` for class-conditional models, and an
