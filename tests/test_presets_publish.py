@@ -147,3 +147,32 @@ def test_publish_names_a_missing_relative_data_path_and_refuses_zoo_names(gan_ru
                                          "zoo"):
         publishing.publish(str(gan_run), "dcgan_fashion_mnist", verbose=0)
     assert sorted(os.listdir(tmp_path)) == ["d.npz", "runs"]  # nothing written
+
+
+def test_reproduce_trains_a_preset_by_its_recipe_and_publishes_it_beside_the_zoos(
+        tmp_path, fashion_mnist, capsys):
+    with np.load(fashion_mnist) as f:  # the recipe's file, cut to 128 + 64 images
+        np.savez(tmp_path / "fashion_mnist.npz", x_train=f["x_train"][:128],
+                 y_train=f["y_train"][:128], x_test=f["x_test"][:64], y_test=f["y_test"][:64])
+    run, out = tmp_path / "run", tmp_path / "mine"
+    path = publishing.reproduce("dcgan_fashion_mnist", out=str(out), run_dir=str(run),
+                                data_dir=str(tmp_path), epochs=1, num=16, standard_fid=False,
+                                verbose=0)
+    assert path == str(out) and "model.weights.h5" in os.listdir(out)
+    recipe = presets.registry()["dcgan_fashion_mnist"]["recipe"]["train"]
+    settings = json.load(open(run / "run.json"))
+    assert {k: settings[k] for k in recipe if k != "epochs"} == {
+        k: v for k, v in recipe.items() if k != "epochs"}
+    card = open(out / "card.md").read()
+    assert card.startswith("# dcgan_fashion_mnist_reproduced\n")  # never the zoo's own name
+    assert "`tfgan-zoo reproduce dcgan_fashion_mnist`" in card
+    assert tfgan_zoo.load(str(out)).generate(2, seed=0).shape == (2, 28, 28, 1)
+    # the wrong name and the missing data are one line each, and write nothing
+    with pytest.raises(ValueError, match=r"Unknown preset 'dcgan_fashion'\. Did you mean "
+                                         r"dcgan_fashion_mnist"):
+        publishing.reproduce("dcgan_fashion", verbose=0)
+    assert cli.main(["reproduce", "lsgan_mnist", "--data-dir", str(tmp_path), "--run-dir",
+                     str(tmp_path / "other")]) == 2
+    assert (f"The recipe's data mnist.npz is not in {tmp_path}: put it there, or pass the "
+            "folder that holds it (--data-dir).") in capsys.readouterr().err
+    assert not (tmp_path / "other").exists()

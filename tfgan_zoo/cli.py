@@ -364,6 +364,37 @@ def _run_publish(args):
     print(f"Wrote {path}")
 
 
+def _add_reproduce(commands, argv):
+    reproduce = commands.add_parser(
+        "reproduce", help="train a preset from scratch by its own recipe, and publish it",
+        description="Trains a zoo preset by its recipe (the settings its card lists) into "
+                    "--run-dir, resuming there when run again after a crash, then publishes "
+                    "the run as NAME_reproduced (scored and carded as publish does), to "
+                    "set beside the zoo's own.")
+    reproduce.add_argument("name", help="a preset of the zoo (tfgan-zoo list)")
+    reproduce.add_argument("--data-dir", help="the folder that holds the recipe's data file, "
+                                              "e.g. fashion_mnist.npz (default: "
+                                              "$TFGAN_ZOO_DATA or ~/.cache/tfgan_zoo/datasets; "
+                                              "TFDS data is fetched by TFDS)")
+    reproduce.add_argument("--run-dir", help="the training run's folder (default: runs/NAME)")
+    reproduce.add_argument("--out", help="the preset folder to write "
+                                         "(default: ./NAME_reproduced)")
+    reproduce.add_argument("--epochs", type=int,
+                           help="train this many epochs, not the recipe's (a quick check)")
+    reproduce.add_argument("--num", type=int, default=10_000,
+                           help="generated images to score (default: 10000)")
+    reproduce.add_argument("--replace", action="store_true",
+                           help="replace an existing preset folder --out")
+
+
+def _run_reproduce(args):
+    path = tfgan_zoo.publishing.reproduce(
+        args.name, out=args.out, run_dir=args.run_dir, data_dir=args.data_dir,
+        epochs=args.epochs, replace=args.replace, num=args.num,
+        verbose=1 if sys.stdout.isatty() else 2)
+    print(f"Wrote {path}")
+
+
 def _add_gallery(commands, argv):
     gallery = commands.add_parser(
         "gallery", help="the zoo as a static web site, with live sampling in the browser",
@@ -395,6 +426,7 @@ COMMANDS = {
     "serve-request": (_add_serve_request, _run_serve_request),
     "evaluate": (_add_evaluate, _run_evaluate),
     "publish": (_add_publish, _run_publish),
+    "reproduce": (_add_reproduce, _run_reproduce),
     "gallery": (_add_gallery, _run_gallery),
 }
 

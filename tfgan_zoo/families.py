@@ -41,8 +41,8 @@ protocol's one statement; BUILD.md links here.
     a `.tar.gz`), and the `recipe` that made it: `data`, optional `task`
     (builds the training data), `train` (keyword arguments of
     `tfgan_zoo.train`), `data_license`, optional `extractor` and `limits`
-    (`python tools/train_preset.py NAME` runs it and publishes the preset;
-    see `publishing.publish`).
+    (`tfgan-zoo reproduce NAME` runs it and publishes the preset;
+    see `publishing.reproduce`).
 
 A generation family may also name `LOSS`: the GAN loss (`GAN.compile`)
 that `train` uses when none is given (default "non_saturating"), for a

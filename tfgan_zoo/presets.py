@@ -61,6 +61,18 @@ def list_presets():
     return sorted(registry())
 
 
+def registry_entry(name):
+    """The registry's entry of preset `name`, or a one-line error that names
+    the nearest names and every preset."""
+    presets = registry()
+    if name not in presets:
+        close = difflib.get_close_matches(name, presets, n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise ValueError(f"Unknown preset {name!r}.{hint} Available: "
+                         f"{', '.join(sorted(presets))}.")
+    return presets[name]
+
+
 def resolve(source):
     """The verified folder of a preset: a registry name, a local folder, a
     `file://` folder or archive, or an `https://` archive (cached)."""
@@ -72,13 +84,7 @@ def resolve(source):
     elif os.path.isdir(source):
         directory = source
     else:
-        presets = registry()
-        if source not in presets:
-            close = difflib.get_close_matches(source, presets, n=3, cutoff=0.5)
-            hint = f" Did you mean {', '.join(close)}?" if close else ""
-            raise ValueError(f"Unknown preset {source!r}.{hint} Available: "
-                             f"{', '.join(sorted(presets))}.")
-        entry = presets[source]
+        entry = registry_entry(source)
         directory = entry.get("path") or fetch(entry["url"], entry["sha256"], source)
     verify(directory)
     return directory

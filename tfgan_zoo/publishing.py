@@ -14,7 +14,8 @@ import shutil
 import numpy as np
 import tensorflow as tf
 
-from tfgan_zoo import data, export, families, files, images, metrics, presets, runs
+from tfgan_zoo import (data, export, families, files, images, metrics, presets, runs,
+                       training)
 from tfgan_zoo.gan import GAN
 from tfgan_zoo.translator import Translator
 
@@ -166,6 +167,58 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
             raise
         raise ValueError(f"{run_dir} is in use by a running tfgan-zoo process: publish it "
                          "when its training has ended.") from None
+
+
+def recipe_data(recipe, data_dir=None, work_dir="runs"):
+    """The data a preset's `recipe` trains on: a TFDS name as it is, else its
+    file in `data_dir` (default: the data folder, `$TFGAN_ZOO_DATA`); for a
+    recipe with a `task`, the data set that task derives from it, built once
+    in `work_dir`/data."""
+    source = recipe["data"]
+    if not source.startswith("tfds:"):  # built or fetched by TFDS
+        folder = data_dir or data.sources.DATA_HOME
+        source = os.path.join(folder, source)
+        if not os.path.exists(source):
+            raise FileNotFoundError(f"The recipe's data {recipe['data']} is not in {folder}: "
+                                    "put it there, or pass the folder that holds it "
+                                    "(--data-dir).")
+    if "task" in recipe:
+        task = recipe["task"]
+        source = task(source, os.path.join(work_dir, "data", task.__name__ + ".npz"))
+    return source
+
+
+def reproduce(name, out=None, run_dir=None, data_dir=None, epochs=None, replace=False,
+              num=10_000, standard_fid=True, command=None, verbose=1):
+    """Trains the zoo preset `name` from scratch by its own recipe and
+    publishes the run; returns the folder written.
+
+    The run goes to `run_dir` (default `runs/NAME`): calling this again
+    resumes it after a crash, and a finished run is only published. The
+    preset is `NAME_reproduced` in `out` (default `./NAME_reproduced`), so
+    that it never stands for the zoo's own; into the preset's own folder
+    (`out` = its path, with `replace`) it is published as NAME, which is how
+    the zoo's presets are made (`tools/train_preset.py`). `epochs` overrides
+    the recipe's (a quick check: the card records the epochs run); `data_dir`,
+    `num` and `standard_fid` as for `recipe_data` and `publish`."""
+    entry = presets.registry_entry(name)
+    if "recipe" not in entry:
+        raise ValueError(f"{name} has no recipe in its family's PRESETS, so it cannot be "
+                         "reproduced here: its card says how it was made.")
+    recipe = entry["recipe"]
+    own = entry.get("path")
+    out = os.path.abspath(out or f"{name}_reproduced")
+    published = name if own and os.path.realpath(own) == os.path.realpath(out) else (
+        f"{name}_reproduced")
+    run_dir = run_dir or os.path.join("runs", name)
+    settings = dict(recipe["train"], **({"epochs": epochs} if epochs else {}))
+    training.train(recipe_data(recipe, data_dir, os.path.dirname(os.path.abspath(run_dir))), run_dir,
+          verbose=verbose, **settings)
+    return publish(run_dir, published, out=out, description=entry["description"],
+                   data_license=recipe["data_license"], limits=recipe.get("limits"),
+                   extractor=recipe.get("extractor"), num=num, replace=replace,
+                   command=command or f"tfgan-zoo reproduce {name}", verbose=verbose,
+                   standard_fid=standard_fid)
 
 
 def _run_settings(folder):

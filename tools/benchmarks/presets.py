@@ -34,14 +34,9 @@ def training_minutes(name):
 
 
 def data_of(recipe):
-    """The data a recipe trained on, derived as tools/train_preset.py derives it."""
-    if recipe["data"].startswith("tfds:"):
-        return recipe["data"]
-    path = os.path.join(common.DATASETS, recipe["data"])
-    if "task" in recipe:
-        task = recipe["task"]
-        path = task(path, os.path.join(common.ROOT, "runs", "data", task.__name__ + ".npz"))
-    return path
+    """The data a recipe trained on, as tools/train_preset.py reads it."""
+    return tfgan_zoo.publishing.recipe_data(recipe, common.DATASETS,
+                                            os.path.join(common.ROOT, "runs"))
 
 
 def run(args):

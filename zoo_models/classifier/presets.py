@@ -1,5 +1,5 @@
 """Classifier presets: feature extractors for FID, KID, IS and precision/recall.
-Each is reproduced by `python tools/train_preset.py NAME` from its recipe."""
+Each is reproduced by `tfgan-zoo reproduce NAME` from its recipe."""
 import os
 
 from zoo_models.common import licenses

@@ -1,4 +1,4 @@
-"""CycleGAN presets, each reproduced by `python tools/train_preset.py NAME`
+"""CycleGAN presets, each reproduced by `tfgan-zoo reproduce NAME`
 from its `recipe` (the `task` builds the two domains from `data`)."""
 import os
 

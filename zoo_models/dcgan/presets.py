@@ -1,4 +1,4 @@
-"""DCGAN presets. Each is reproduced by `python tools/train_preset.py NAME`:
+"""DCGAN presets. Each is reproduced by `tfgan-zoo reproduce NAME`:
 its `recipe` trains it (`tfgan_zoo.train(DATA, OUT, **recipe["train"])`)
 and `tfgan_zoo.publishing.publish` writes its folder."""
 import os

@@ -1,4 +1,4 @@
-"""pix2pix presets, each reproduced by `python tools/train_preset.py NAME`
+"""pix2pix presets, each reproduced by `tfgan-zoo reproduce NAME`
 from its `recipe` (the `task` builds the training pairs from `data`)."""
 import os
 
