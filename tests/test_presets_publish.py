@@ -44,7 +44,10 @@ def test_a_translator_run_publishes_with_its_scores_beside_the_identity(pairs, e
                           standard_fid=False)  # 8x8 images: too small for the Inception
     presets.verify(out)  # SHA256SUMS lists every file
     # the data named as the card names it, not by the publisher's path
-    assert json.load(open(os.path.join(out, "metrics.json"))) == {**scores, "data": "pairs.npz"}
+    params = sum(layer.count_params() for layer in tfgan_zoo.load(run + "/model.keras").layers)
+    assert json.load(open(os.path.join(out, "metrics.json"))) == {**scores, "data": "pairs.npz",
+                                                                  "params": params}
+    assert presets.params({"path": out}) == params  # what `tfgan-zoo list` shows
     assert os.path.exists(os.path.join(out, "samples.png"))
     card = open(os.path.join(out, "card.md")).read()
     assert "`pix2pix` (paired_translation)" in card and "identity" in card
@@ -60,7 +63,7 @@ def test_a_translator_run_publishes_with_its_scores_beside_the_identity(pairs, e
         publishing.add_standard_scores(out, standard)
         presets.verify(out)
         assert json.load(open(os.path.join(out, "metrics.json"))) == {
-            **scores, "data": "pairs.npz", "inception": standard}
+            **scores, "data": "pairs.npz", "params": params, "inception": standard}
         card = open(os.path.join(out, "card.md")).read()
         assert card.count(publishing.STANDARD) == 1 and "FID by inception" in card
         assert card.index(publishing.STANDARD) < card.index("## Intended use and limits")
@@ -166,6 +169,7 @@ def test_reproduce_trains_a_preset_by_its_recipe_and_publishes_it_beside_the_zoo
     card = open(out / "card.md").read()
     assert card.startswith("# dcgan_fashion_mnist_reproduced\n")  # never the zoo's own name
     assert "`tfgan-zoo reproduce dcgan_fashion_mnist`" in card
+    assert f"`dcgan` (generation), {378_273 + 55_233:,} parameters |" in card  # G and D, no EMA
     assert tfgan_zoo.load(str(out)).generate(2, seed=0).shape == (2, 28, 28, 1)
     # the wrong name and the missing data are one line each, and write nothing
     with pytest.raises(ValueError, match=r"Unknown preset 'dcgan_fashion'\. Did you mean "

@@ -128,7 +128,8 @@ def _add_list(commands, argv):
 
 def _run_list(args):
     for name, entry in sorted(tfgan_zoo.presets.registry().items()):
-        print(f"{name:<28} {entry['family']:<11} {entry['params']:>10,}  "
+        count = tfgan_zoo.presets.params(entry)
+        print(f"{name:<28} {entry['family']:<11} {'?' if count is None else f'{count:,}':>10}  "
               f"{entry['description']}")
 
 

@@ -36,9 +36,10 @@ protocol's one statement; BUILD.md links here.
     signature) also give it class weights [N, num_classes] float, which
     blend the class embeddings (zoo_models/common/embedding.py).
 `PRESETS`
-    `{name: entry}` (may be empty): `description`, `params`, where the
-    preset is (`path` of a folder in the package, or `url` and `sha256` of
-    a `.tar.gz`), and the `recipe` that made it: `data`, optional `task`
+    `{name: entry}` (may be empty): `description`, where the preset is
+    (`path` of a folder in the package, whose metrics.json holds the
+    parameter count publish made; or `url`, `sha256` and `params` of a
+    `.tar.gz`), and the `recipe` that made it: `data`, optional `task`
     (builds the training data), `train` (keyword arguments of
     `tfgan_zoo.train`), `data_license`, optional `extractor` and `limits`
     (`tfgan-zoo reproduce NAME` runs it and publishes the preset;

@@ -6,8 +6,9 @@ with its compile settings), `model.weights.h5`, `card.md` and `SHA256SUMS`
 (one `sha256  file` line for each other file, and nothing else; no
 subfolders). It is verified before anything in it is loaded, and loaded in
 Keras `safe_mode` (no code from a preset runs). A registry entry is
-`{description, params, path}` for a preset that ships inside the package,
-or `{description, params, url, sha256}` for one published as a `.tar.gz` of
+`{description, path}` for a preset that ships inside the package (its
+parameter count is in its `metrics.json`, counted by publish), or
+`{description, params, url, sha256}` for one published as a `.tar.gz` of
 such a folder.
 
 Downloads give up when the server stalls: by default after 60 s without
@@ -59,6 +60,18 @@ def registry():
 
 def list_presets():
     return sorted(registry())
+
+
+def params(entry):
+    """A registry entry's parameter count: its own `params`, else the one
+    publish counted into its folder's metrics.json (None when absent)."""
+    if "params" in entry:
+        return entry["params"]
+    try:
+        with open(os.path.join(entry["path"], "metrics.json")) as f:
+            return json.load(f).get("params")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def registry_entry(name):

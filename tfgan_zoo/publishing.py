@@ -52,6 +52,17 @@ CARD = """# {name}
 STANDARD = "## Standard FID and KID (Inception-v3)"
 
 
+def count_params(model):
+    """The parameters a preset's card and `tfgan-zoo list` give: a GAN's
+    generator and discriminator (not its EMA copy), every network of a
+    translator (not a CycleGAN's image pools), an extractor's own."""
+    if isinstance(model, GAN):
+        return model.generator.count_params() + model.discriminator.count_params()
+    if isinstance(model, Translator):
+        return sum(layer.count_params() for layer in model.layers)
+    return model.count_params()
+
+
 def classes_row(names):
     """The card's table row naming a conditional GAN's classes by label
     (empty without names)."""
@@ -102,13 +113,18 @@ def add_standard_scores(directory, scores):
 def rewrite(directory, edit, config=False):
     """Rewrites the card and metrics (and with `config`, the model config) of
     the preset folder `directory`: `edit(card text, metrics dict[, config
-    dict])` -> the same, edited; the folder is verified first and written
-    whole with new `SHA256SUMS`, or not at all."""
+    dict])` -> the same, edited (metrics {} where a folder has none); the
+    folder is verified first and written whole with new `SHA256SUMS`, or not
+    at all."""
     presets.verify(directory)
     texts = ("card.md", "metrics.json") + (("config.json",) if config else ())
     parts = []
     for name in texts:
-        with open(os.path.join(directory, name)) as f:
+        path = os.path.join(directory, name)
+        if name == "metrics.json" and not os.path.exists(path):  # presets of before publish
+            parts.append({})
+            continue
+        with open(path) as f:
             parts.append(f.read() if name == "card.md" else json.load(f))
     parts = edit(*parts)
     with files.atomic_dir(directory, replace=True) as tmp:
@@ -271,7 +287,7 @@ def _publish(folder, settings, name, out, description, data_license, limits, ext
     data_name = str(data) if str(data).startswith("tfds:") else os.path.basename(str(data))
     # the data as the card names it, not the publisher's local path
     scores = {**metrics.evaluate(model, data, num=num, extractor=extractor, verbose=verbose),
-              "data": data_name}
+              "data": data_name, "params": count_params(model)}
     standard, note = None, ""
     if standard_fid and "extractor" in scores and scores["extractor"] != "inception":
         side = min(_image_side(model))  # a GAN or translator (extractors: accuracy only)
@@ -296,7 +312,7 @@ def _publish(folder, settings, name, out, description, data_license, limits, ext
     card = CARD.format(
         name=name, description=description or f"A {settings['family']} model trained on "
                                               f"{data_name}.",
-        family=settings["family"], task=family.TASK, params=model.count_params(),
+        family=settings["family"], task=family.TASK, params=scores["params"],
         data=data_name, num_examples=_num_examples(settings, data),
         classes=classes_row(getattr(model, "class_names", None)),
         command=command or train_command(settings), install=install_command(settings["family"]),

@@ -10,7 +10,6 @@ PRESETS = {
     "classifier_fashion_mnist": {
         "description": "Fashion-MNIST CNN classifier; 128-d features and logits for "
                        "evaluating 28x28x1 GANs",
-        "params": 468_778,
         "path": os.path.join(HERE, "classifier_fashion_mnist"),
         "recipe": {"data": "fashion_mnist.npz", "data_license": licenses.FASHION_MNIST,
                    "train": {"family": "classifier", "epochs": 15, "batch_size": 128,
@@ -19,7 +18,6 @@ PRESETS = {
     "classifier_mnist": {
         "description": "MNIST CNN classifier; 128-d features and logits for "
                        "evaluating 28x28x1 GANs",
-        "params": 468_778,
         "path": os.path.join(HERE, "classifier_mnist"),
         "recipe": {"data": "mnist.npz", "data_license": licenses.MNIST,
                    "train": {"family": "classifier", "epochs": 30, "batch_size": 128,
@@ -28,7 +26,6 @@ PRESETS = {
     **{f"classifier_emoji{size}": {
         "description": f"Emoji CNN classifier of the 9 Unicode groups; 128-d features and "
                        f"logits for evaluating {size}x{size}x3 GANs on tfds:emoji/{size}",
-        "params": params,
         "path": os.path.join(HERE, f"classifier_emoji{size}"),
         "recipe": {"data": f"tfds:emoji/{size}", "data_license": licenses.EMOJI,
                    "train": {"family": "classifier", "epochs": epochs, "batch_size": 64,
@@ -36,5 +33,5 @@ PRESETS = {
                    "limits": "Trained on 3,274 emoji, about half of them people with five "
                              "skin tones: its features know emoji groups, not natural "
                              "images."},
-    } for size, params, epochs in ((32, 592_105, 60), (64, 2_164_969, 30))},
+    } for size, epochs in ((32, 60), (64, 30))},
 }

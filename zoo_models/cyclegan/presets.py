@@ -11,7 +11,6 @@ PRESETS = {
     "cyclegan_sneaker2boot": {
         "description": "CycleGAN, Fashion-MNIST sneakers (A) <-> ankle boots (B), unpaired, "
                        "28x28x1 (ResNet G, PatchGAN D; metrics in its card)",
-        "params": 2 * 491_873 + 2 * 9_041,
         "path": os.path.join(HERE, "cyclegan_sneaker2boot"),
         "recipe": {
             "data": "fashion_mnist.npz", "task": sneaker2boot,

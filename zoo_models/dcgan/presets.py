@@ -20,7 +20,6 @@ PRESETS = {
     "dcgan_fashion_mnist": {
         "description": "DCGAN, non-saturating loss, Fashion-MNIST 28x28x1 (FID 11.7 by "
                        "classifier_fashion_mnist; blurred images 51.7)",
-        "params": 378_273 + 55_233,
         "path": os.path.join(HERE, "dcgan_fashion_mnist"),
         "recipe": _recipe("fashion_mnist.npz", licenses.FASHION_MNIST, loss="non_saturating",
                           epochs=30),
@@ -28,14 +27,12 @@ PRESETS = {
     "lsgan_mnist": {
         "description": "DCGAN, least-squares loss, MNIST 28x28x1 (FID 12.9 by "
                        "classifier_mnist; blurred images 215)",
-        "params": 378_273 + 55_233,
         "path": os.path.join(HERE, "lsgan_mnist"),
         "recipe": _recipe("mnist.npz", licenses.MNIST, loss="least_squares", epochs=40),
     },
     "cdcgan_fashion_mnist": {
         "description": "Class-conditional DCGAN (projection D), non-saturating loss, "
                        "Fashion-MNIST 28x28x1, sampled by label (FID 5.8; blurred 51.7)",
-        "params": 535_573 + 86_593,
         "path": os.path.join(HERE, "cdcgan_fashion_mnist"),
         "recipe": _recipe("fashion_mnist.npz", licenses.FASHION_MNIST, loss="non_saturating",
                           conditional=True, epochs=20),
@@ -43,7 +40,6 @@ PRESETS = {
     "cdcgan_emoji32": {
         "description": "Class-conditional DCGAN (projection D), non-saturating loss, ADA, "
                        "emoji 32x32x3 sampled by Unicode group (KID by classifier_emoji32)",
-        "params": 574_629 + 279_105,
         "path": os.path.join(HERE, "cdcgan_emoji32"),
         "recipe": _recipe("tfds:emoji/32", licenses.EMOJI, extractor="classifier_emoji32",
                           limits=licenses.EMOJI_LIMITS.format(looks=(
@@ -60,7 +56,6 @@ PRESETS = {
     "dcgan_emoji64": {
         "description": "DCGAN, non-saturating loss, ADA, emoji 64x64x3 (KID by "
                        "classifier_emoji64); the start for fine-tuning on colour images",
-        "params": 1_504_483 + 1_082_177,
         "path": os.path.join(HERE, "dcgan_emoji64"),
         "recipe": _recipe("tfds:emoji/64", licenses.EMOJI, extractor="classifier_emoji64",
                           limits=licenses.EMOJI_LIMITS.format(looks=(
@@ -77,7 +72,6 @@ PRESETS = {
     "wgan_gp_fashion_mnist": {
         "description": "DCGAN critic and generator, WGAN-GP loss (5 critic steps), "
                        "Fashion-MNIST 28x28x1 (FID 14.0; blurred 51.7)",
-        "params": 378_273 + 55_233,
         "path": os.path.join(HERE, "wgan_gp_fashion_mnist"),
         "recipe": _recipe("fashion_mnist.npz", licenses.FASHION_MNIST, loss="wgan_gp", epochs=25),
     },

@@ -11,7 +11,6 @@ PRESETS = {
     "pix2pix_edges2fashion": {
         "description": "Pix2Pix, Sobel edge maps of Fashion-MNIST -> garments, 28x28x1 "
                        "(U-Net + conditional PatchGAN; metrics in its card)",
-        "params": 133_089 + 35_105,
         "path": os.path.join(HERE, "pix2pix_edges2fashion"),
         "recipe": {
             "data": "fashion_mnist.npz", "task": edges2fashion,

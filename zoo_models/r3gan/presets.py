@@ -28,7 +28,6 @@ PRESETS = {
                        "paper's width, Fashion-MNIST 28x28x1 (FID 27.1 by "
                        "classifier_fashion_mnist; blurred 51.7): the family's reference "
                        "weights, not yet better than the DCGAN presets",
-        "params": 36_720 + 34_704,
         "path": os.path.join(HERE, "r3gan_fashion_mnist"),
         "recipe": {
             "data": "fashion_mnist.npz", "data_license": licenses.FASHION_MNIST,
@@ -44,7 +43,6 @@ PRESETS = {
                        "emoji 32x32x3 sampled by Unicode group (KID 1.18 by "
                        "classifier_emoji32; blurred 1.56): the family's emoji reference, "
                        "far worse than cdcgan_emoji32 (KID 0.46)",
-        "params": 51_760 + 48_400,
         "path": os.path.join(HERE, "r3gan_emoji32"),
         "recipe": {
             "data": "tfds:emoji/32", "data_license": licenses.EMOJI,
