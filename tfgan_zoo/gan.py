@@ -696,11 +696,10 @@ class GAN(AdversarialModel):
             "latent_dim": self.latent_dim,
             "num_classes": self.num_classes,
             "seed": self.seed,
+            "class_names": list(self.class_names) if self.class_names else None,
+            "augmenter": (keras.layers.serialize(self.augmenter)
+                          if self.augmenter is not None else None),
         })
-        if self.class_names:  # absent, configs stay as they were before names
-            config["class_names"] = list(self.class_names)
-        if self.augmenter is not None:  # absent, configs stay as they were before it
-            config["augmenter"] = keras.layers.serialize(self.augmenter)
         # Sub-layers frozen after construction (FreezeD): network configs do
         # not record them, and the optimizers must be built without them.
         frozen = {key: [layer.name for layer in network.layers

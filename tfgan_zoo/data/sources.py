@@ -242,8 +242,9 @@ def _read_folders(path, split, paired):
             raise ValueError(f"{folder} has no PNG or JPEG files ({', '.join(IMAGE_FILES)}).")
     if paired and names[0] != names[1]:
         odd = sorted(set(names[0]) ^ set(names[1]))
-        raise ValueError(unpaired_message(path, f"{len(names[0])} A images, {len(names[1])} B images, "
-                                         f"{len(odd)} names in one folder only, e.g. {odd[0]!r}"))
+        raise ValueError(unpaired_message(
+            path, f"{len(names[0])} A images, {len(names[1])} B images, {len(odd)} names in "
+                  f"one folder only, e.g. {odd[0]!r}"))
     return [_decode_files(folder, n) for folder, n in zip(folders, names)]
 
 

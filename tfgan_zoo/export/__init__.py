@@ -64,14 +64,36 @@ import os
 import shutil
 
 from tfgan_zoo import files, presets
-from tfgan_zoo.export.litert import (INT8_MEAN_ERROR, QUANTIZATIONS, _calibration, _check_int8,
-                                     _litert_bytes, litert_metadata, load_calibration,
-                                     run_tflite)
-from tfgan_zoo.export.serving import (_NAME, WARMUP_COUNTS, _check_writable, _existing_parent,
-                                      _remove_new_folders, _serving_target, _warmup_protos,
-                                      _write_error, _write_version, serving_apis)
-from tfgan_zoo.export.signatures import (MAX_COUNT, SIGNATURES, TRANSLATOR_SIGNATURES,
-                                         _generator, image_shape, signature_names)
+from tfgan_zoo.export.litert import (
+    INT8_MEAN_ERROR,
+    QUANTIZATIONS,
+    calibration,
+    check_int8,
+    litert_bytes,
+    litert_metadata,
+    load_calibration,
+    run_tflite,
+)
+from tfgan_zoo.export.serving import (
+    NAME,
+    WARMUP_COUNTS,
+    check_writable,
+    existing_parent,
+    remove_new_folders,
+    serving_apis,
+    serving_target,
+    warmup_protos,
+    write_error,
+    write_version,
+)
+from tfgan_zoo.export.signatures import (
+    MAX_COUNT,
+    SIGNATURES,
+    TRANSLATOR_SIGNATURES,
+    generator_of,
+    image_shape,
+    signature_names,
+)
 from tfgan_zoo.gan import GAN
 from tfgan_zoo.translator import Translator
 
@@ -95,7 +117,7 @@ def default_name(source, gan):
         return gan.name
     stem = os.path.basename(os.fspath(source).rstrip("/"))
     stem = stem[:-len(".keras")] if stem.endswith(".keras") else stem
-    return stem if _NAME.match(stem) else gan.name
+    return stem if NAME.match(stem) else gan.name
 
 
 # ----------------------------------------------------------------- the API
@@ -119,41 +141,41 @@ def export_model(model, serving=None, tflite=None, name=None, version=None, reve
         raise ValueError(f"Unknown quantize={quantize!r}: use one of "
                          f"{', '.join(QUANTIZATIONS)}.")
     gan = as_model(model)
-    _generator(gan, reverse)  # refuses reverse where there is none
+    generator_of(gan, reverse)  # refuses reverse where there is none
     made = []  # (folder, its nearest existing parent) before writing: what to remove on failure
     if serving:
         name = name or default_name(model, gan)
-        model_dir, version = _serving_target(serving, name, version)
+        model_dir, version = serving_target(serving, name, version)
         if warmup:
-            _warmup_protos()
-        made.append((model_dir, _existing_parent(model_dir)))
+            warmup_protos()
+        made.append((model_dir, existing_parent(model_dir)))
     if tflite:
         tflite_path = os.path.abspath(os.fspath(tflite))
         if os.path.isdir(tflite_path):
             raise OSError(f"Cannot write {tflite}: it is a folder. Choose a writable "
                           "--tflite path.")
-        _check_writable(os.path.dirname(tflite_path), f"Cannot write {tflite}", "--tflite path")
-        samples = (_calibration(gan, num_calibration, calibration_images, reverse,
+        check_writable(os.path.dirname(tflite_path), f"Cannot write {tflite}", "--tflite path")
+        samples = (calibration(gan, num_calibration, calibration_images, reverse,
                                 class_weights) if quantize == "int8" else None)
-        flatbuffer = _litert_bytes(gan, quantize, samples, reverse, class_weights, batch_size)
+        flatbuffer = litert_bytes(gan, quantize, samples, reverse, class_weights, batch_size)
         if quantize == "int8":
-            _check_int8(gan, flatbuffer, samples, reverse)
+            check_int8(gan, flatbuffer, samples, reverse)
         folder = os.path.dirname(tflite_path)
-        made.append((folder, _existing_parent(folder)))
+        made.append((folder, existing_parent(folder)))
     target = None
     try:
         if serving:
-            target = _write_version(gan, model_dir, version, name, reverse, warmup)
+            target = write_version(gan, model_dir, version, name, reverse, warmup)
         if tflite:
             try:
                 files.write_bytes(tflite_path, flatbuffer)
             except OSError as error:
-                raise _write_error(error, f"Cannot write {tflite}", "--tflite path") from None
+                raise write_error(error, f"Cannot write {tflite}", "--tflite path") from None
     except BaseException:
         if target:
             shutil.rmtree(target, ignore_errors=True)
         for folder, parent in made:
-            _remove_new_folders(folder, parent)
+            remove_new_folders(folder, parent)
         raise
     return target, tflite
 

@@ -10,8 +10,8 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import images as image_utils
-from tfgan_zoo.export.serving import _write_archive, _write_error
-from tfgan_zoo.export.signatures import MAX_COUNT, _generator, _images_fn, image_shape
+from tfgan_zoo.export.serving import write_archive, write_error
+from tfgan_zoo.export.signatures import MAX_COUNT, generator_of, image_shape, images_fn
 from tfgan_zoo.translator import Translator
 
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
@@ -24,13 +24,13 @@ def _litert_signature(model, reverse, class_weights=False, batch_size=None):
     `class_weights`: a conditional generator takes float32 class weights
     [N, num_classes] (one-hot rows are the classes) instead of int64 labels;
     `batch_size`: N is fixed (None: any)."""
-    generator = _generator(model, reverse)
+    generator = generator_of(model, reverse)
     n = batch_size
     if isinstance(model, Translator):
         return (lambda images: {"images": tf.cast(generator(images, training=False),
                                                   tf.float32)},
                 [tf.TensorSpec([n, *image_shape(generator)], tf.float32, name="images")])
-    images_from = _images_fn(model)
+    images_from = images_fn(model)
     z = tf.TensorSpec([n, model.latent_dim], tf.float32, name="z")
     if model.conditional and class_weights:
         return (lambda z, class_weights: {"images": images_from(z, class_weights)},
@@ -54,7 +54,7 @@ def load_calibration(path, reverse=False):
     return data
 
 
-def _calibration(gan, num, images, reverse, class_weights=False):
+def calibration(gan, num, images, reverse, class_weights=False):
     """int8 calibration inputs: latents drawn as served (labels cycled over
     the classes), or a translator's `images`."""
     if isinstance(gan, Translator):
@@ -62,7 +62,7 @@ def _calibration(gan, num, images, reverse, class_weights=False):
             raise ValueError("int8 quantization of a translator needs calibration images "
                              "like its inputs (calibration_images=, --calibration-data).")
         pixels = image_utils.to_float(images)
-        want = image_shape(_generator(gan, reverse))
+        want = image_shape(generator_of(gan, reverse))
         if pixels.ndim != 4 or pixels.shape[1:] != want or not len(pixels):
             raise ValueError(f"Calibration images must be [N, {', '.join(map(str, want))}] "
                              f"like the generator's inputs, got shape {pixels.shape}.")
@@ -85,7 +85,7 @@ def _calibration(gan, num, images, reverse, class_weights=False):
 INT8_MEAN_ERROR = 0.08
 
 
-def _check_int8(gan, flatbuffer, samples, reverse, count=16):
+def check_int8(gan, flatbuffer, samples, reverse, count=16):
     """Warns (RuntimeWarning) when the int8 model's images differ from the
     float model's by more than INT8_MEAN_ERROR on average, on the first
     `count` calibration inputs: its activations do not fit int8 (R3GAN's,
@@ -97,7 +97,7 @@ def _check_int8(gan, flatbuffer, samples, reverse, count=16):
         def expected(sample):
             return gan.translate(sample["images"], reverse=reverse)
     else:
-        images_from = _images_fn(gan)
+        images_from = images_fn(gan)
 
         def expected(sample):
             labels = sample.get("labels", sample.get("class_weights"))
@@ -144,20 +144,20 @@ def _with_metadata(flatbuffer, gan):
     return flatbuffer_utils.convert_object_to_bytearray(model)
 
 
-def _litert_bytes(gan, quantize, samples, reverse, class_weights=False, batch_size=None):
+def litert_bytes(gan, quantize, samples, reverse, class_weights=False, batch_size=None):
     """The .tflite flatbuffer, converted in memory."""
     with warnings.catch_warnings():
         # int8 calibration runs TF's own (deprecated) interpreter: not ours to fix
         warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated")
         try:
             with tempfile.TemporaryDirectory() as saved_model_dir:
-                _write_archive(gan, saved_model_dir,
+                write_archive(gan, saved_model_dir,
                                {"serving_default": _litert_signature(gan, reverse, class_weights,
                                                                     batch_size)},
                                reverse)
                 flatbuffer = _converter(saved_model_dir, quantize, samples).convert()
         except (OSError, tf.errors.OpError) as error:
-            raise _write_error(error, "Cannot write the converter's temporary SavedModel in "
+            raise write_error(error, "Cannot write the converter's temporary SavedModel in "
                                       f"{tempfile.gettempdir()}", "TMPDIR") from None
     return _with_metadata(flatbuffer, gan)
 

@@ -10,11 +10,16 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_zoo import files
-from tfgan_zoo.export.signatures import _generator, _signatures, image_shape, signature_names
+from tfgan_zoo.export.signatures import (
+    generator_of,
+    image_shape,
+    signature_names,
+    signatures_of,
+)
 from tfgan_zoo.translator import Translator
 
 WARMUP_COUNTS = (1, 8)  # batch sizes each signature is warmed up with
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def serving_apis(names, purpose, alternative):
@@ -31,17 +36,17 @@ def serving_apis(names, purpose, alternative):
             f"package, a second TensorFlow beside tensorflow-cpu), or {alternative}.") from None
 
 
-def _write_archive(model, path, endpoints, reverse=False):
+def write_archive(model, path, endpoints, reverse=False):
     """The generator's SavedModel with `endpoints` (name -> (fn, input signature))."""
     archive = keras.export.ExportArchive()
-    archive.track(_generator(model, reverse))
+    archive.track(generator_of(model, reverse))
     for name, (fn, spec) in endpoints.items():
         archive.add_endpoint(name, fn, input_signature=spec)
     archive.write_out(path, verbose=False)
 
 
 # ------------------------------------------------------------------ warm-up
-def _warmup_protos():
+def warmup_protos():
     return serving_apis(
         ["model_pb2", "predict_pb2", "prediction_log_pb2"], "Writing TF Serving warm-up records",
         "export without them (--no-warmup, warmup=False): TF Serving then warms up on the "
@@ -50,7 +55,7 @@ def _warmup_protos():
 
 def _warmup_inputs(gan, signature, count, reverse=False):
     if isinstance(gan, Translator):
-        blank = np.zeros((count,) + image_shape(_generator(gan, reverse)), np.float32)
+        blank = np.zeros((count,) + image_shape(generator_of(gan, reverse)), np.float32)
         if signature == "serving_default":
             return {"images": blank}
         png = tf.io.encode_png(np.full(blank.shape[1:], 127, np.uint8)).numpy()
@@ -72,7 +77,7 @@ def _warmup_inputs(gan, signature, count, reverse=False):
 
 def _write_warmup(path, gan, model_name, reverse=False):
     """TF Serving warm-up: one PredictionLog per signature and batch size."""
-    model_pb2, predict_pb2, prediction_log_pb2 = _warmup_protos()
+    model_pb2, predict_pb2, prediction_log_pb2 = warmup_protos()
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with tf.io.TFRecordWriter(path) as writer:
         for signature in signature_names(gan):
@@ -94,16 +99,16 @@ def _versions(model_dir):
         if os.path.isdir(model_dir) else []
 
 
-def _existing_parent(path):
+def existing_parent(path):
     """`path` or its nearest parent that exists."""
     while not os.path.exists(path):
         path = os.path.dirname(path)
     return path
 
 
-def _check_writable(folder, failure, option):
+def check_writable(folder, failure, option):
     """Before anything is written: `folder` (or where it would be made) can be written."""
-    parent = _existing_parent(folder)
+    parent = existing_parent(folder)
     if not os.path.isdir(parent):
         reason = f"{parent} is not a folder"
     elif not os.access(parent, os.W_OK | os.X_OK):
@@ -113,7 +118,7 @@ def _check_writable(folder, failure, option):
     raise OSError(f"{failure}: {reason}. Choose a writable {option}.")
 
 
-def _write_error(error, failure, option):
+def write_error(error, failure, option):
     """One line for a failed write (an OSError, or TF's error from its own file
     writes): the reason and the fix."""
     if isinstance(error, tf.errors.OpError):
@@ -127,7 +132,7 @@ def _write_error(error, failure, option):
     return OSError(f"{failure}: {reason}. {fix}.")
 
 
-def _remove_new_folders(path, parent):
+def remove_new_folders(path, parent):
     """Removes `path` and its parents below `parent` while they are empty:
     the folders this export made."""
     while path != parent:
@@ -138,13 +143,13 @@ def _remove_new_folders(path, parent):
         path = os.path.dirname(path)
 
 
-def _serving_target(base_dir, name, version):
+def serving_target(base_dir, name, version):
     """(model folder, version number) to write, checked before writing."""
-    if not _NAME.match(name):
+    if not NAME.match(name):
         raise ValueError(f"Model name {name!r} is not a valid folder name: use letters, "
                          "digits, '_', '-' and '.' (for example faces_64).")
     model_dir = os.path.join(os.path.abspath(os.fspath(base_dir)), name)
-    _check_writable(model_dir, f"Cannot write the export to {model_dir}", "--serving folder")
+    check_writable(model_dir, f"Cannot write the export to {model_dir}", "--serving folder")
     existing = _versions(model_dir)
     if version is None:
         version = (existing[-1] + 1) if existing else 1
@@ -157,7 +162,7 @@ def _serving_target(base_dir, name, version):
     return model_dir, int(version)
 
 
-def _write_version(gan, model_dir, version, name, reverse, warmup):
+def write_version(gan, model_dir, version, name, reverse, warmup):
     """Writes the SavedModel to a temp folder beside the versions and renames
     it into place (`files.atomic_dir`), so that a killed export leaves no
     version folder (TF Serving ignores the temp one; the next export removes
@@ -166,7 +171,7 @@ def _write_version(gan, model_dir, version, name, reverse, warmup):
     target = os.path.join(model_dir, str(version))
     try:
         with files.atomic_dir(target) as tmp:
-            _write_archive(gan, tmp, _signatures(gan, reverse), reverse)
+            write_archive(gan, tmp, signatures_of(gan, reverse), reverse)
             if warmup:
                 _write_warmup(os.path.join(tmp, "assets.extra", "tf_serving_warmup_requests"),
                               gan, name, reverse)
@@ -174,5 +179,5 @@ def _write_version(gan, model_dir, version, name, reverse, warmup):
         raise FileExistsError(f"{target} appeared during the export (another export "
                               "running?); nothing was overwritten.") from None
     except (OSError, tf.errors.OpError) as error:
-        raise _write_error(error, failure, "--serving folder") from None
+        raise write_error(error, failure, "--serving folder") from None
     return target

@@ -18,7 +18,7 @@ def signature_names(model):
     return SIGNATURES + (("class_names",) if getattr(model, "class_names", None) else ())
 
 
-def _generator(model, reverse=False):
+def generator_of(model, reverse=False):
     if isinstance(model, Translator):
         if reverse and not model.reversible:
             raise ValueError("reverse=True exports a reversible translator's B -> A "
@@ -29,9 +29,9 @@ def _generator(model, reverse=False):
     return model.ema_generator or model.generator
 
 
-def _images_fn(gan):
+def images_fn(gan):
     """(z, labels) -> float images, with int64 labels as served."""
-    generator = _generator(gan)
+    generator = generator_of(gan)
 
     def images_from(z, labels=None):
         if labels is not None and labels.dtype.is_integer:  # class weights stay floats
@@ -119,7 +119,7 @@ def _checked_truncation(truncation):
 
 # --------------------------------------------------------------- signatures
 def _translator_signatures(model, reverse):
-    generator = _generator(model, reverse)
+    generator = generator_of(model, reverse)
     shape = image_shape(generator)
     height, width, channels = shape
 
@@ -153,11 +153,11 @@ def _translator_signatures(model, reverse):
     }
 
 
-def _signatures(gan, reverse=False):
+def signatures_of(gan, reverse=False):
     """name -> (python function, input signature) of the served endpoints."""
     if isinstance(gan, Translator):
         return _translator_signatures(gan, reverse)
-    _generator(gan, reverse)  # refuses reverse for a GAN
+    generator_of(gan, reverse)  # refuses reverse for a GAN
     # declared width: saved_model_cli and TF Serving's metadata show the latent size
     latent = tf.TensorSpec([None, gan.latent_dim], tf.float32, name="z")
     seed = tf.TensorSpec([], tf.int64, name="seed")
@@ -170,7 +170,7 @@ def _signatures(gan, reverse=False):
     # SignatureDef's default, which TF Serving feeds when a request leaves
     # the input out: truncation is optional.
     untruncated = tf.constant(1.0)
-    images_from = _images_fn(gan)
+    images_from = images_fn(gan)
 
     def from_latents(z, labels=None):
         z = _checked_batch(z, [gan.latent_dim], "z")

@@ -42,8 +42,7 @@ class Classifier(Network):
         logits = keras.layers.Dense(num_classes, dtype="float32", name="logits")(x)
         super().__init__(inputs=images, outputs=logits, **kwargs)
         self.keep_config(image_shape=image_shape, num_classes=num_classes, width=width,
-                         feature_dim=feature_dim, dropout=dropout,
-                         **({"fill": fill} if fill != "black" else {}))  # older configs: black
+                         feature_dim=feature_dim, dropout=dropout, fill=fill)
 
     def features_and_logits(self):
         """A model: images -> (features [N, feature_dim], logits [N, classes])."""

@@ -41,10 +41,7 @@ class Network(keras.Model):
             setattr(self, "dtype_policy_name" if key == "dtype_policy" else key, value)
 
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable, **self._arguments}
-        if config.get("dtype_policy", "absent") is None:
-            del config["dtype_policy"]  # absent from configs written before it existed
-        return config
+        return {"name": self.name, "trainable": self.trainable, **self._arguments}
 
     @classmethod
     def from_config(cls, config):
