@@ -211,7 +211,7 @@ def test_loss_settings_out_of_range_are_refused(tiny_gan):
 
 def test_a_setting_declared_once_reaches_the_cli_the_checks_the_run_and_compile(
         npz, tmp_path, capsys):
-    """label_smoothing is one record in training.SETTINGS: the CLI's flag, its rule, the
+    """label_smoothing is one record in settings.SETTINGS: the CLI's flag, its rule, the
     loss it applies to, run.json and GAN.compile all come from it."""
     out = tmp_path / "smooth"
     assert cli.main(["train", "--family", "dcgan", "--data", npz, "--out", str(out),

@@ -11,7 +11,8 @@ import os
 import sys
 
 import tfgan_zoo
-from tfgan_zoo import checks, data, export, families, gallery, images, serving_client, training
+from tfgan_zoo import (checks, data, export, families, gallery, images, serving_client,
+                       settings)
 
 DESCRIPTION = ("tfgan-zoo: pretrained GANs for Keras and TensorFlow. Sample a preset, "
                "fine-tune it on your pictures, train your own, score it with the standard "
@@ -46,7 +47,7 @@ def _parser(argv=None):
 
 
 def _add_train(commands, argv):
-    """`train`: its settings' flags (`training.SETTINGS`), with the options of
+    """`train`: its settings' flags (`settings.SETTINGS`), with the options of
     the family `argv` names (`--family NAME`)."""
     train = commands.add_parser(
         "train", help="train a GAN, translator or feature extractor from scratch",
@@ -63,7 +64,7 @@ def _add_train(commands, argv):
                             "a_train and b_train, a folder with trainA/ and trainB/, or "
                             "tfds:NAME")
     train.add_argument("--out", required=True, help="the run's folder")
-    for setting in training.SETTINGS:
+    for setting in settings.SETTINGS:
         flag = "--" + setting.name.replace("_", "-")
         if setting.type is bool:
             action = argparse.BooleanOptionalAction if setting.default else "store_true"
@@ -77,7 +78,7 @@ def _add_train(commands, argv):
 
 def _run_train(args):
     tfgan_zoo.train(args.data, args.out, family=args.family,
-                    **{s.name: getattr(args, s.name) for s in training.SETTINGS},
+                    **{s.name: getattr(args, s.name) for s in settings.SETTINGS},
                     **{o.name: getattr(args, o.name) for o in _options(args)})
     print(f"Wrote {os.path.join(args.out, 'model.keras')}")
 
@@ -458,7 +459,7 @@ def _family_options(train, argv):
 
 def _augment_option(parser, default):
     parser.add_argument("--augment", metavar="none|diffaugment|ada|POLICY",
-                        help=f"{training.AUGMENT_HELP} (default: {default})")
+                        help=f"{settings.AUGMENT_HELP} (default: {default})")
 
 
 def _truncation_option(parser):
@@ -469,7 +470,7 @@ def _truncation_option(parser):
 
 def _divergence_option(parser):
     parser.add_argument("--on-divergence", choices=("stop", "warn"), default="stop",
-                        help=training.DIVERGENCE_HELP)
+                        help=settings.DIVERGENCE_HELP)
 
 
 def _data_options(parser, what="float images", limit=True, resize=False):
@@ -497,7 +498,7 @@ def _check_ranges(parser, args):
     command = parser._subparsers._group_actions[0].choices[args.command]
     rules = dict(checks.SETTINGS)
     if args.command == "train":
-        rules.update((s.name, s.check_rule) for s in training.SETTINGS if s.check_rule)
+        rules.update((s.name, s.check_rule) for s in settings.SETTINGS if s.check_rule)
         rules.update((o.name, o.rule) for o in _options(args) if o.rule)
     for dest, rule in rules.items():
         want, ok = checks.RULES[rule]
