@@ -394,6 +394,45 @@ def test_the_engine_names_no_family_and_no_family_class():
     assert not found, textwrap.indent("\n".join(found), "  ")
 
 
+def _engine_imports():
+    """module -> the engine modules it imports, anywhere in it (deferred
+    imports too: a circle held together by them is still a circle)."""
+    modules = {}
+    for folder, _, files in os.walk(ENGINE):
+        for name in files:
+            if name.endswith(".py"):
+                parts = os.path.relpath(os.path.join(folder, name[:-3]), ENGINE).split(os.sep)
+                modules[".".join(["tfgan_zoo", *parts]).removesuffix(".__init__")] = (
+                    os.path.join(folder, name))
+    imports = {}
+    for module, path in modules.items():
+        found = set()
+        for node in ast.walk(ast.parse(open(path).read())):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tfgan_zoo"):
+                found.update(f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}"
+                             in modules else node.module for alias in node.names)
+        imports[module] = found & set(modules) - {module}
+    return imports
+
+
+def test_the_engine_has_no_import_circle():
+    imports = _engine_imports()
+    assert "tfgan_zoo.data.sources" in imports["tfgan_zoo.data.pipeline"]  # the walk sees them
+
+    def reach(start):
+        seen, todo = set(), [start]
+        while todo:
+            for module in imports[todo.pop()] - seen:
+                seen.add(module)
+                todo.append(module)
+        return seen
+
+    circles = sorted(m for m in imports if m in reach(m))
+    assert not circles, f"modules that import themselves through others: {circles}"
+
+
 @pytest.mark.parametrize("name", families.available())
 def test_every_family_keeps_the_protocol_and_its_options_are_build_models(name):
     """For every installed family (as timm tests every model): the protocol's
