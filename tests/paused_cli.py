@@ -10,6 +10,7 @@ The zoo writes every file that way, so this needs no hook in its code.
 """
 import os
 import select
+import signal
 import sys
 
 PAUSED = "paused_cli: paused"
@@ -46,6 +47,11 @@ def pause_at_rename(when, name):
 
 
 if __name__ == "__main__":
+    # Ctrl-C as at a terminal: a process started in the background by a
+    # non-interactive shell (a CI script's `cmd &`) inherits SIGINT ignored,
+    # and Python then installs no KeyboardInterrupt handler, so the Ctrl-C
+    # test's signal was lost and the child hung until the test's guard.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     when, name, *args = sys.argv[1:]
     assert when in ("before", "after"), when
     pause_at_rename(when, name)
