@@ -49,6 +49,11 @@ RECIPES = {
                        "feature_size": 128},
     "projected_f224": {"family": "projected", "batch_size": 32, "ema_decay": 0.999,
                        "feature_size": 224},
+    # DiffAugment without its colour policy: a D taught that brightness, saturation and
+    # contrast changes are real leaves G's colours free (a D of projected_f64 rates real
+    # emoji with a cyan background or inverted colours as real)
+    "projected_f64_tc": {"family": "projected", "batch_size": 32, "ema_decay": 0.999,
+                         "feature_size": 64, "augment": "translation,cutout"},
     # FastGAN: the projected family's G against FastGAN's reconstructing D
     "fastgan_d32": {"family": "fastgan", "batch_size": 32, "ema_decay": 0.999},
 }
