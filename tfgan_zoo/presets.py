@@ -70,7 +70,7 @@ def params(entry):
     try:
         with open(os.path.join(entry["path"], "metrics.json")) as f:
             return json.load(f).get("params")
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # no path, file, count
         return None
 
 
