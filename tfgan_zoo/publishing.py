@@ -228,8 +228,8 @@ def reproduce(name, out=None, run_dir=None, data_dir=None, epochs=None, replace=
         f"{name}_reproduced")
     run_dir = run_dir or os.path.join("runs", name)
     settings = dict(recipe["train"], **({"epochs": epochs} if epochs else {}))
-    training.train(recipe_data(recipe, data_dir, os.path.dirname(os.path.abspath(run_dir))), run_dir,
-          verbose=verbose, **settings)
+    source = recipe_data(recipe, data_dir, os.path.dirname(os.path.abspath(run_dir)))
+    training.train(source, run_dir, verbose=verbose, **settings)
     return publish(run_dir, published, out=out, description=entry["description"],
                    data_license=recipe["data_license"], limits=recipe.get("limits"),
                    extractor=recipe.get("extractor"), num=num, replace=replace,
