@@ -18,22 +18,22 @@ CONFIGS = {  # name -> GAN.compile arguments (plus "conditional")
     "wgan_gp_d_steps_2_ema": {"loss": "wgan_gp", "d_steps": 2, "ema_decay": 0.9},
     # (Every loss is per example over the global batch, one path: non_saturating stands
     # for the others. Every augmentation draws through GAN._draw: ADA stands for DiffAugment.)
-    # augmentation draws for the global batch; ADA's p from all replicas' D outputs
-    # (p moves by 0.32 per step here, so the augmentations change every step)
-    "ada_d_steps_2": {"d_steps": 2, "augment": {
-        "class_name": "tfgan_zoo>AdaptiveAugment",
-        "config": {"initial_p": 0.5, "speed_kimg": 0.05, "interval": 1}}},
     # R3GAN: relativistic pairing with R1 and R2 (double backprop per replica), and labels
     "r3gan_rpgan_r1_r2": {"gan_family": "r3gan", "loss": "rpgan", "r1_weight": 0.5,
                           "r2_weight": 0.5, "conditional": True},
     # Projected (a frozen feature network, synchronized batch norm, DiffAugment) and
-    # FastGAN (D's reconstruction loss through add_loss), class-conditional, at the
-    # smallest sides they take; "options" are the family's build_model arguments
+    # FastGAN (D's reconstruction loss through add_loss, here with ADA: augmentation
+    # draws for the global batch, p from all replicas' D outputs; p moves by 0.1 a step,
+    # 0.5 to 0.1, so the augmentations change every step), class-conditional,
+    # at the smallest sides they take; "options" are the family's build_model arguments
     "projected": {"gan_family": "projected", "side": 32, "conditional": True,
                   "loss": "hinge", "augment": "diffaugment",
                   "options": {"latent_dim": 4, "width": 4, "head_width": 2}},
-    "fastgan": {"gan_family": "fastgan", "side": 16, "conditional": True, "loss": "hinge",
-                "options": {"latent_dim": 4, "width": 4, "d_width": 4}},
+    "fastgan_ada": {
+        "gan_family": "fastgan", "side": 16, "conditional": True, "loss": "hinge",
+        "augment": {"class_name": "tfgan_zoo>AdaptiveAugment", "config": {
+            "initial_p": 0.5, "speed_kimg": 0.16, "interval": 1}},
+        "options": {"latent_dim": 4, "width": 4, "d_width": 4}},
     # image-to-image: family options; the CycleGAN pool fills and swaps (4 steps of 16)
     "pix2pix": {"family": "pix2pix", "width": 4, "dropout": 0.0},  # masks are per replica
     "cyclegan_pool_6": {"family": "cyclegan", "width": 4, "num_blocks": 1, "pool_size": 6},

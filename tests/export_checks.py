@@ -1,5 +1,6 @@
 """The export checks every family and preset goes through (tests/test_export.py,
 tests/test_presets.py): TF-only reload of the SavedModel and LiteRT runs."""
+import atexit
 import os
 import subprocess
 import sys
@@ -29,13 +30,37 @@ def _keras_images(gan, z, labels):
     return np.clip(np.asarray(generator(inputs, training=False)), -1, 1)
 
 
+_SERVER = []  # the TF-only process of `serving_check.py --serve`, started on first use
+
+
+def _tf_only_process():
+    if not _SERVER or _SERVER[0].poll() is not None:
+        _SERVER[:] = [subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "serving_check.py"), "--serve"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))]
+        atexit.register(_stop, _SERVER[0])
+    return _SERVER[0]
+
+
+def _stop(process):
+    process.stdin.close()  # its loop ends
+    process.wait(timeout=60)
+    process.stdout.close()
+
+
 def _run_tf_only(version_dir, work, feeds):
     """Runs `feeds` ({signature/input: array}) and the warm-up records in a
-    subprocess that imports TensorFlow alone; returns its outputs."""
+    process that imports TensorFlow alone (one per test worker, kept between
+    calls); returns its outputs."""
     inputs, outputs = os.path.join(work, "inputs.npz"), os.path.join(work, "outputs.npz")
     np.savez(inputs, **feeds)
-    subprocess.run([sys.executable, os.path.join(HERE, "serving_check.py"), version_dir,
-                    inputs, outputs], check=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+    process = _tf_only_process()
+    process.stdin.write(f"{version_dir}\t{inputs}\t{outputs}\n")
+    process.stdin.flush()
+    answer = process.stdout.readline()
+    assert answer == "ok\n", (answer.replace("\\n", "\n") if answer
+                              else "serving_check.py --serve ended")
     return dict(np.load(outputs, allow_pickle=True))  # PNG bytes: object arrays we wrote
 
 
