@@ -144,6 +144,24 @@ def mock_tfds(**kwargs):
         yield
 
 
+@pytest.fixture
+def cli_run(capsys):
+    """`tfgan-zoo ARGS` in this process (no TensorFlow start, which costs more
+    than a tiny run): returns (exit code, stdout, stderr). What only a child
+    process shows (a kill, Ctrl-C, the console script) has its own tests."""
+    from tfgan_zoo import cli
+
+    def run(*args):
+        capsys.readouterr()
+        try:
+            code = cli.main([str(a) for a in args])
+        except SystemExit as exit:  # argparse's usage errors
+            code = exit.code
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run
+
+
 def dead_pid():
     """The PID of a process that has ended (for temp files 'left by a killed run')."""
     proc = subprocess.Popen([sys.executable, "-c", ""])

@@ -2,7 +2,6 @@
 devices and TF_CONFIG must be set before TensorFlow starts).
 
   python distributed_run.py mirrored OUT.npz   one device vs MirroredStrategy on 2 logical CPUs
-  python distributed_run.py single OUT.npz     one process, the multi-worker reference
   python distributed_run.py worker OUT.npz     one MultiWorkerMirrored worker (TF_CONFIG set)
 """
 import os
@@ -117,9 +116,6 @@ def main(mode, out):
             results[f"{name}/one"] = run(tf.distribute.get_strategy(), config)
             results[f"{name}/two"] = run(mirrored, config)
         save(out, results)
-    elif mode == "single":
-        save(out, {name: run(tf.distribute.get_strategy(), c) for name, c in CONFIGS.items()
-                   if name in ("non_saturating", "wgan_gp_d_steps_2_ema")})
     elif mode == "worker":
         from tfgan_zoo import distribute
         strategy = distribute.get_strategy("multi_worker")

@@ -53,7 +53,7 @@ def assert_complete(out):
                 json.load(open(path))
 
 
-def test_train_then_sample(npz, tmp_path):
+def test_train_then_sample(npz, tmp_path, cli_run):
     out = tmp_path / "run"
     out.mkdir()
     (out / f"{TEMP_PREFIX}{dead_pid()}-left-by-a-killed-run.keras").write_bytes(b"half")
@@ -74,16 +74,19 @@ def test_train_then_sample(npz, tmp_path):
     # The progress bar reached the user.
     assert "4/4" in proc.stdout
 
+    # (`train` above runs as a user's command does, in a process of its own; the rest
+    # here, without a TensorFlow start each.)
     run("sample", str(out / "model.keras"), "--num", "10", "--seed", "3",
         "--out", str(tmp_path / "a.npy"))
-    run("sample", str(out / "model.keras"), "--num", "10", "--seed", "3",
-        "--out", str(tmp_path / "b.npy"))
+    assert cli_run("sample", out / "model.keras", "--num", "10", "--seed", "3",
+                   "--out", tmp_path / "b.npy")[0] == 0
     a, b = np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy")
     assert a.dtype == np.uint8 and a.shape == (10, 28, 28, 1)
     np.testing.assert_array_equal(a, b)
     gan = tfgan_zoo.load(str(out / "model.keras"))
     np.testing.assert_array_equal(a, tfgan_zoo.images.to_uint8(gan.generate(10, seed=3)))
-    run("sample", str(out / "model.keras"), "--num", "6", "--out", str(tmp_path / "g.png"))
+    assert cli_run("sample", out / "model.keras", "--num", "6",
+                   "--out", tmp_path / "g.png")[0] == 0
     assert png_shape(tmp_path / "g.png") == (2 * 29 - 1, 3 * 29 - 1, 1)
     # Written through a temporary file, but with the mode any new file gets.
     umask = os.umask(0)
@@ -110,11 +113,10 @@ def test_conditional_training_and_a_class_per_column(npz, tmp_path):
                                   np.load(tmp_path / "named.npy"))
 
 
-def test_the_tutorial_setup_trains_from_the_command_line(npz, tmp_path):
-    run("train", "--family", "dcgan", "--data", npz, "--out", str(tmp_path),
-        "--architecture", "tutorial",
-        "--batch-size", "64", "--learning-rate", "1e-4", "--beta-1", "0.9",
-        "--simultaneous", "--latent-dim", "8")
+def test_the_tutorial_setup_trains_from_the_command_line(npz, tmp_path, cli_run):
+    assert cli_run("train", "--family", "dcgan", "--data", npz, "--out", tmp_path,
+                   "--architecture", "tutorial", "--batch-size", "64", "--learning-rate",
+                   "1e-4", "--beta-1", "0.9", "--simultaneous", "--latent-dim", "8")[0] == 0
     gan = keras.models.load_model(str(tmp_path / "model.keras"))  # compiled: its settings
     assert type(gan.generator).__name__ == "TutorialGenerator"
     assert gan.simultaneous and int(gan.d_optimizer.iterations) == 2
@@ -124,18 +126,17 @@ def test_the_tutorial_setup_trains_from_the_command_line(npz, tmp_path):
     assert settings["architecture"] == "tutorial" and settings["simultaneous"]
 
 
-def test_errors_are_one_clear_line(npz, tmp_path):
-    proc = run("train", "--family", "dcgan", "--data", str(tmp_path / "missing.npz"), "--out",
-               str(tmp_path), check=False)
-    assert proc.returncode == 2
-    assert "error: Data file" in proc.stderr and "does not exist" in proc.stderr
-    assert "Traceback" not in proc.stderr
-    proc = run("train", "--data", npz, "--loss", "wgan", "--out", str(tmp_path), *TINY, check=False)
-    assert proc.returncode == 2 and "Valid losses: non_saturating" in proc.stderr
-    proc = run("sample", str(tmp_path / "none.keras"), "--out", str(tmp_path / "x.png"), check=False)
-    assert proc.returncode == 2 and "No model at" in proc.stderr
-    proc = run("sample", str(tmp_path / "none.keras"), "--out", str(tmp_path / "x.jpg"), check=False)
-    assert proc.returncode == 2
+def test_errors_are_one_clear_line(npz, tmp_path, cli_run):
+    code, _, err = cli_run("train", "--family", "dcgan", "--data", tmp_path / "missing.npz",
+                           "--out", tmp_path)
+    assert code == 2 and err.startswith("tfgan-zoo train: error: Data file")
+    assert "does not exist" in err and len(err.splitlines()) == 1
+    code, _, err = cli_run("train", "--data", npz, "--loss", "wgan", "--out", tmp_path, *TINY)
+    assert code == 2 and "Valid losses: non_saturating" in err
+    code, _, err = cli_run("sample", tmp_path / "none.keras", "--out", tmp_path / "x.png")
+    assert code == 2 and "No model at" in err
+    code, _, err = cli_run("sample", tmp_path / "none.keras", "--out", tmp_path / "x.jpg")
+    assert code == 2 and len(err.strip().splitlines()) == 1
 
 
 def test_a_killed_train_leaves_no_half_written_file(npz, tmp_path):
@@ -233,14 +234,14 @@ def test_a_setting_declared_once_reaches_the_cli_the_checks_the_run_and_compile(
         tfgan_zoo.train(npz, str(tmp_path / "p2p"), family="pix2pix", label_smoothing=0.1)
 
 
-def test_a_diverging_run_and_bad_data_stop_with_one_line(npz, tmp_path):
-    proc = run("train", "--data", npz, "--out", str(tmp_path / "run"), "--learning-rate", "100",
-               *TINY, check=False)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "error: Training diverged in epoch 1" in proc.stderr
-    assert "Lower the learning rate (--learning-rate, now 100)" in proc.stderr
+def test_a_diverging_run_and_bad_data_stop_with_one_line(npz, tmp_path, cli_run):
+    code, _, err = cli_run("train", "--data", npz, "--out", tmp_path / "run",
+                           "--learning-rate", "100", *TINY)
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "error: Training diverged in epoch 1" in err
+    assert "Lower the learning rate (--learning-rate, now 100)" in err
     text = tmp_path / "data.npz"
     text.write_text("not numpy")
-    proc = run("train", "--data", str(text), "--out", str(tmp_path / "r2"), *TINY, check=False)
-    assert proc.returncode == 2 and "data.npz is not a readable .npz file" in proc.stderr
+    code, _, err = cli_run("train", "--data", text, "--out", tmp_path / "r2", *TINY)
+    assert code == 2 and "data.npz is not a readable .npz file" in err
     assert not (tmp_path / "r2").exists()  # refused before anything was written

@@ -53,7 +53,8 @@ def free_port():
         return s.getsockname()[1]
 
 
-def test_two_multi_worker_processes_equal_one_process(tmp_path):
+def test_two_multi_worker_processes_equal_one_process(mirrored, tmp_path):
+    # The one-process reference is the mirrored fixture's one-device run of each config.
     workers = [f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"]
     procs = []
     for index in range(2):
@@ -62,12 +63,10 @@ def test_two_multi_worker_processes_equal_one_process(tmp_path):
         procs.append(runner("worker", tmp_path / f"worker{index}.npz", env))
     for proc in procs:
         finish(proc)
-    finish(runner("single", tmp_path / "single.npz"))
-    single = np.load(tmp_path / "single.npz")
     for index in range(2):
         worker = np.load(tmp_path / f"worker{index}.npz")
         for config in ("non_saturating", "wgan_gp_d_steps_2_ema"):
-            assert_equal_runs(worker, single, config, config)
+            assert_equal_runs(worker, mirrored, config, f"{config}/one")
 
 
 def test_strategy_names_and_chief(monkeypatch):

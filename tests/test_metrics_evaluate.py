@@ -1,7 +1,5 @@
 """Feature extractors, `evaluate`, `tfgan-zoo evaluate` and the FID callback."""
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -99,19 +97,16 @@ def test_too_few_samples_or_samples_of_another_shape_are_one_line(classifier_dir
         evaluate(rgb, npz, num=16, extractor=classifier_dir, verbose=0)
 
 
-def test_cli_evaluate_prints_json(classifier_dir, npz, tmp_path):
+def test_cli_evaluate_prints_json(classifier_dir, npz, tmp_path, cli_run):
     samples = tmp_path / "s.npy"
     np.save(samples, np.random.default_rng(1).integers(0, 256, (64, 8, 8, 1), dtype=np.uint8))
-    proc = subprocess.run([sys.executable, "-m", "tfgan_zoo.cli", "evaluate", str(samples),
-                           "--data", npz, "--num", "64", "--extractor", classifier_dir,
-                           "--json"], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    result = json.loads(proc.stdout)
+    code, out, err = cli_run("evaluate", samples, "--data", npz, "--num", "64", "--extractor",
+                             classifier_dir, "--json")
+    assert code == 0, err[-2000:]
+    result = json.loads(out)
     assert result["num"] == 64 and result["fid"] >= 0
-    proc = subprocess.run([sys.executable, "-m", "tfgan_zoo.cli", "evaluate", str(samples),
-                           "--data", npz, "--extractor", "nope"], capture_output=True,
-                          text=True, timeout=300)
-    assert proc.returncode == 2 and "Unknown extractor 'nope'" in proc.stderr
+    code, _, err = cli_run("evaluate", samples, "--data", npz, "--extractor", "nope")
+    assert code == 2 and "Unknown extractor 'nope'" in err
 
 
 def test_fid_callback_logs_to_history(classifier_dir):

@@ -34,6 +34,18 @@ def test_fid_matches_tfgan():
     np.testing.assert_allclose(frechet_distance(A, B), expected.numpy(), rtol=1e-4)
 
 
+def test_fid_of_fewer_samples_than_features_matches_tfgan():
+    # 12 and 9 rows of 40 features: the traced product comes from the 9 x 9 Gram of
+    # B's centred rows, not a 40 x 40 square root; either order, and from the stats.
+    a, b = activations(12, dim=40, seed=3), activations(9, dim=40, shift=0.2, seed=4)
+    expected = tfgan.frechet_classifier_distance_from_activations(tensor(a), tensor(b))
+    np.testing.assert_allclose(frechet_distance(a, b), expected.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(frechet_distance(b, a), expected.numpy(), rtol=1e-6)
+    sa, sb = StreamingStats().update(a), StreamingStats().update(b)
+    full = frechet_distance_from_stats(sa.mean, sa.covariance(), sb.mean, sb.covariance())
+    np.testing.assert_allclose(full, expected.numpy(), rtol=1e-6)
+
+
 @pytest.mark.parametrize("n_a, n_b, max_subset_size", [
     (600, 500, 1024),  # one subset: std is NaN
     (2500, 2100, 1024),  # 3 subsets of 833, 833 and 834 rows of act_a

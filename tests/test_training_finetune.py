@@ -1,8 +1,6 @@
 """GAN presets: from_preset, and fine-tuning them with FreezeD."""
 import json
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -70,14 +68,13 @@ def test_finetune_with_freeze_d(gan_preset, npz, tmp_path):
                            verbose=0)
 
 
-def test_cli_finetune_and_sample_from_a_preset(gan_preset, npz, tmp_path):
+def test_cli_finetune_and_sample_from_a_preset(gan_preset, npz, tmp_path, cli_run):
     _, directory = gan_preset
     for args in (["finetune", directory, "--data", npz, "--epochs", "1", "--batch-size", "16",
-                  "--out", str(tmp_path / "ft")],
-                 ["sample", directory, "--num", "4", "--out", str(tmp_path / "s.npy")]):
-        proc = subprocess.run([sys.executable, "-m", "tfgan_zoo.cli", *args],
-                              capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 0, proc.stderr[-2000:]
+                  "--out", tmp_path / "ft"],
+                 ["sample", directory, "--num", "4", "--out", tmp_path / "s.npy"]):
+        code, _, err = cli_run(*args)
+        assert code == 0, err[-2000:]
     assert (tmp_path / "ft" / "model.keras").exists()
     assert np.load(tmp_path / "s.npy").shape == (4, 8, 8, 1)
 

@@ -2,8 +2,6 @@
 where an uninterrupted run ends."""
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -25,33 +23,29 @@ def npz(tmp_path_factory):
 
 
 def command(npz, out, *extra):
-    return [sys.executable, "-m", "tfgan_zoo.cli", "train", "--family", "dcgan", "--data", npz, "--out", str(out),
+    """`tfgan-zoo` arguments of the tiny run."""
+    return ["train", "--family", "dcgan", "--data", npz, "--out", str(out),
             "--epochs", str(EPOCHS), "--width", "4", "--latent-dim", "8", "--batch-size", "32",
             "--ema-decay", "0.99", "--seed", "5", *extra]
 
 
-def run(cmd):
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc.stdout
-
-
 @pytest.mark.slow
-def test_killed_after_epoch_2_resumes_at_epoch_3_with_the_same_result(npz, tmp_path):
-    # With ADA: its augmentation draws and its adapted p resume too.
-    run(command(npz, tmp_path / "straight", "--augment", "ada"))
+def test_killed_after_epoch_2_resumes_at_epoch_3_with_the_same_result(npz, tmp_path, cli_run):
+    # With ADA: its augmentation draws and its adapted p resume too. (Only the killed
+    # run needs a process of its own.)
+    assert cli_run(*command(npz, tmp_path / "straight", "--augment", "ada"))[0] == 0
 
     out = tmp_path / "killed"
     # Killed just after epoch 2's checkpoint is renamed into place, before
-    # epoch 3 starts. [3:] drops "python -m tfgan_zoo.cli".
-    kill_when_paused("after", "epoch_002.keras", *command(npz, out, "--augment", "ada")[3:])
+    # epoch 3 starts.
+    kill_when_paused("after", "epoch_002.keras", *command(npz, out, "--augment", "ada"))
     killed_at = list_checkpoints(out / "checkpoints")[-1][0]
     assert killed_at == 2
     assert not (out / "model.keras").exists()
     assert_complete(out)
 
-    stdout = run(command(npz, out, "--augment", "ada"))
-    assert "Resuming after epoch 2" in stdout
+    code, stdout, _ = cli_run(*command(npz, out, "--augment", "ada"))
+    assert code == 0 and "Resuming after epoch 2" in stdout
     assert "Epoch 3/4" in stdout and "Epoch 1/4" not in stdout
     history = json.load(open(out / "history.json"))
     straight_history = json.load(open(tmp_path / "straight" / "history.json"))
@@ -69,25 +63,24 @@ def test_killed_after_epoch_2_resumes_at_epoch_3_with_the_same_result(npz, tmp_p
     assert sorted(os.listdir(out / "samples")) == [f"epoch_{e:03d}.png" for e in range(1, 5)]
 
 
-def test_resume_refuses_other_settings_and_no_resume_starts_over(npz, tmp_path):
+def test_resume_refuses_other_settings_and_no_resume_starts_over(npz, tmp_path, cli_run):
     out = tmp_path / "run"
     cmd = command(npz, out)
     cmd[cmd.index("--epochs") + 1] = "1"
-    run(cmd + ["--limit", "256"])
-    proc = subprocess.run(cmd + ["--limit", "256", "--loss", "hinge"], capture_output=True,
-                          text=True, timeout=300)
-    assert proc.returncode == 2
-    assert "holds checkpoints of a run with other settings (loss)" in proc.stderr
+    assert cli_run(*cmd, "--limit", "256")[0] == 0
+    code, _, err = cli_run(*cmd, "--limit", "256", "--loss", "hinge")
+    assert code == 2
+    assert "holds checkpoints of a run with other settings (loss)" in err
     # Starting over never replaces a finished run's model.
     finished = (out / "model.keras").read_bytes()
-    proc = subprocess.run(cmd + ["--limit", "256", "--loss", "hinge", "--no-resume"],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 2
-    assert "holds the model.keras of a finished run" in proc.stderr
+    code, _, err = cli_run(*cmd, "--limit", "256", "--loss", "hinge", "--no-resume")
+    assert code == 2
+    assert "holds the model.keras of a finished run" in err
     assert (out / "model.keras").read_bytes() == finished
     (out / "model.keras").rename(tmp_path / "kept.keras")
-    stdout = run(cmd + ["--limit", "256", "--loss", "hinge", "--no-resume"])
-    assert "Resuming" not in stdout
+    code, stdout, _ = cli_run(*cmd, "--limit", "256", "--loss", "hinge", "--no-resume")
+    assert code == 0 and "Resuming" not in stdout
     assert json.load(open(out / "run.json"))["loss"] == "hinge"
     # Asking again for epochs already trained trains nothing.
-    assert "already holds 1 epochs" in run(cmd + ["--limit", "256", "--loss", "hinge"])
+    code, stdout, _ = cli_run(*cmd, "--limit", "256", "--loss", "hinge")
+    assert code == 0 and "already holds 1 epochs" in stdout

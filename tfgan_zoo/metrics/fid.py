@@ -99,12 +99,18 @@ def _psd_sqrt(mat):
     return (eigenvectors * np.sqrt(np.clip(eigenvalues, 0, None))) @ eigenvectors.T
 
 
-def frechet_distance_from_stats(mean_a, cov_a, mean_b, cov_b):
+def frechet_distance_from_stats(mean_a, cov_a, mean_b, cov_b, rows_b=None):
     """||mu_a - mu_b||^2 + Tr(C_a + C_b - 2 (C_a C_b)^(1/2)), as a float.
 
     C_a C_b is not symmetric, so as TF-GAN's `trace_sqrt_product` this uses
     Tr((C_a C_b)^(1/2)) = Tr((A C_b A)^(1/2)) with A = C_a^(1/2), whose
     argument is symmetric PSD: the sum of the square roots of its eigenvalues.
+
+    `rows_b`, optional: the n centred feature rows behind C_b (C_b = R^T R /
+    (n - 1)). With fewer rows than features, A C_b A = (A R^T)(R A) / (n - 1)
+    has the nonzero eigenvalues of R C_a R^T / (n - 1), an n x n matrix: the
+    same trace without a D x D square root (FID of 1,000 Inception samples:
+    1000 x 1000 instead of two 2048 x 2048 eigendecompositions).
     """
     mean_a, mean_b = (np.asarray(m, dtype=np.float64) for m in (mean_a, mean_b))
     cov_a, cov_b = (np.asarray(c, dtype=np.float64) for c in (cov_a, cov_b))
@@ -114,8 +120,12 @@ def frechet_distance_from_stats(mean_a, cov_a, mean_b, cov_b):
         raise ValueError(f"Expected means of shape ({d},) and covariances ({d}, {d}); "
                          f"got {mean_a.shape}, {cov_a.shape}, {mean_b.shape}, "
                          f"{cov_b.shape}.")
-    sqrt_a = _psd_sqrt(cov_a)
-    eigenvalues = linalg.eigvalsh(sqrt_a @ cov_b @ sqrt_a)
+    if rows_b is not None and 1 < len(rows_b) < d:
+        rows_b = np.asarray(rows_b, dtype=np.float64)
+        eigenvalues = linalg.eigvalsh(rows_b @ cov_a @ rows_b.T / (len(rows_b) - 1))
+    else:
+        sqrt_a = _psd_sqrt(cov_a)
+        eigenvalues = linalg.eigvalsh(sqrt_a @ cov_b @ sqrt_a)
     trace_sqrt = np.sqrt(np.clip(eigenvalues, 0, None)).sum()
     mean_term = np.sum((mean_a - mean_b) ** 2)
     return float(mean_term + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_sqrt)
@@ -128,4 +138,5 @@ def frechet_distance(act_a, act_b):
     same_width(act_a, act_b, ("act_a", "act_b"), "FID")
     a = StreamingStats().update(act_a)
     b = StreamingStats().update(act_b)
-    return frechet_distance_from_stats(a.mean, a.covariance(), b.mean, b.covariance())
+    return frechet_distance_from_stats(a.mean, a.covariance(), b.mean, b.covariance(),
+                                       rows_b=act_b - b.mean)
