@@ -1,5 +1,6 @@
 """Feature extractors, `evaluate`, `tfgan-zoo evaluate` and the FID callback."""
 import json
+import os
 
 import numpy as np
 import pytest
@@ -43,8 +44,8 @@ def test_unknown_extractor_lists_the_known_ones():
         extractors.get("vgg")
 
 
-def test_evaluate_a_gan_and_its_samples(classifier_dir, npz, tmp_path):
-
+def test_evaluate_a_gan_and_its_samples(classifier_dir, npz, tmp_path, monkeypatch):
+    monkeypatch.setenv("TFGAN_ZOO_HOME", str(tmp_path / "home"))
     g, d = networks("dcgan", (8, 8, 1), latent_dim=4, width=4)
     gan = tfgan_zoo.GAN(g, d)
     result = evaluate(gan, npz, num=100, extractor=classifier_dir, batch_size=32, verbose=0)
@@ -60,8 +61,12 @@ def test_evaluate_a_gan_and_its_samples(classifier_dir, npz, tmp_path):
 
     samples = tmp_path / "s.npy"
     tfgan_zoo.sample(gan, str(samples), num=100, seed=0)
+    # The real images' features are cached by the classifier's weights: training, test,
+    # and the test images at both blurs.
+    cached = sorted(os.listdir(tmp_path / "home" / "features"))
+    assert len(cached) == 4
     from_file = evaluate(str(samples), npz, num=100, extractor=classifier_dir, verbose=0)
-    # The same reference and test images give the same floor (up to float32 batching).
+    assert sorted(os.listdir(tmp_path / "home" / "features")) == cached
     assert from_file["floor"] == pytest.approx(result["floor"], rel=1e-5, abs=1e-8, nan_ok=True)
     with pytest.raises(ValueError, match="100 samples given, 200 asked for"):
         evaluate(str(samples), npz, num=200, extractor=classifier_dir, verbose=0)

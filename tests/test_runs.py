@@ -66,16 +66,15 @@ def test_a_run_keeps_files_of_its_folder_that_it_did_not_write(npz, tmp_path):
     assert json.load(open(out / "run.json"))["loss"] == "hinge"
 
 
-def test_a_second_process_on_a_folder_in_use_is_refused_at_once(npz, tmp_path):
+def test_a_second_process_on_a_folder_in_use_is_refused_at_once(npz, tmp_path, cli_run):
     out = tmp_path / "run"
     with runs.RunFolder(out).claim():
         with pytest.raises(runs.RunFolderError, match=rf"is in use by a running tfgan-zoo "
                                                       rf"process \(PID {os.getpid()}\)"):
             tfgan_zoo.train(str(npz), str(out), epochs=1, **TINY)
-        proc = subprocess.run([sys.executable, "-m", "tfgan_zoo.cli", "train", "--family",
-                               "dcgan", "--data", str(npz), "--out", str(out), "--width", "4"],
-                              capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 2 and "is in use by a running tfgan-zoo process" in proc.stderr
+        code, _, err = cli_run("train", "--family", "dcgan", "--data", npz, "--out", out,
+                               "--width", "4")
+        assert code == 2 and "is in use by a running tfgan-zoo process" in err
     assert not out.exists()  # the claim made the folder and nothing was written: gone again
 
     # A killed holder does not leave the folder stuck.

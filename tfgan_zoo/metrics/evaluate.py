@@ -128,7 +128,8 @@ def evaluate(model, data_source, num=10_000, num_real=None, extractor=None, resi
     (None for `inception`, which has no classifier), `precision`, `recall`,
     `density`, `coverage`, `num`, and `floor`, `blurred` and `blurred_8`
     with the same keys. Features of the real images are cached in
-    `$TFGAN_ZOO_HOME/features` for `inception` (keyed by the images' bytes).
+    `$TFGAN_ZOO_HOME/features`, keyed by the images' bytes and the
+    extractor (`inception`'s weights and resize, a classifier's weights).
     `truncation` (GANs): sample with that psi (`GAN.generate`).
 
     Translators: up to `num` test examples of the data (`a_test`,
@@ -214,15 +215,20 @@ def _cached(extract, images, transform, compute, skipped):
     digest = hashlib.sha256(f"{extract.cache_key}|{transform}|{images.shape}|{images.dtype}"
                             .encode())
     digest.update(np.ascontiguousarray(images).tobytes())
-    path = os.path.join(presets.home(), "features", digest.hexdigest()[:32] + ".npy")
+    path = os.path.join(presets.home(), "features", digest.hexdigest()[:32] + ".npz")
     if os.path.isfile(path):
-        features = FeatureSet(len(images))
-        features.add(np.load(path), None)
+        with np.load(path) as cached:
+            features = FeatureSet(len(images))
+            features.add(cached["features"], cached["logits"] if "logits" in cached else None)
         skipped()
         return features
     features = compute()
+    arrays = {"features": np.concatenate(features.features)}
+    if features.logits:  # a classifier's: the real images' IS
+        arrays["logits"] = np.concatenate(features.logits)
     with files.atomic_path(path) as tmp:
-        np.save(tmp, np.concatenate(features.features))
+        with open(tmp, "wb") as f:
+            np.savez(f, **arrays)
     return features
 
 

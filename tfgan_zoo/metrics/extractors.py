@@ -7,6 +7,7 @@ extractors (presets of families of task "extraction", or a `.keras` file of
 one, e.g. a run of `tfgan-zoo train` on your own labelled data) give
 features and logits comparable inside the zoo only.
 """
+import hashlib
 import os
 
 import numpy as np
@@ -116,8 +117,13 @@ def get(name, resize="bilinear"):
     if not hasattr(model, "features_and_logits"):
         raise ValueError(f"{name} holds a {type(model).__name__}, not a feature extractor "
                          "(a model of a family of task extraction).")
-    return Extractor(os.path.basename(os.path.normpath(name)), model.features_and_logits(),
-                     image_shape=input_shape(model))
+    network = model.features_and_logits()
+    # its features are its weights': re-scoring a fine-tuned model reuses the real ones
+    digest = hashlib.sha256()
+    for weight in network.weights:
+        digest.update(np.ascontiguousarray(weight.numpy()).tobytes())
+    return Extractor(os.path.basename(os.path.normpath(name)), network,
+                     image_shape=input_shape(model), cache_key=f"classifier-{digest.hexdigest()}")
 
 
 def inception_input(images, resize="bilinear"):
