@@ -43,9 +43,11 @@ class FeatureSet:
             self.logits.append(logits)
 
     def centred_rows(self):
-        """All rows minus their mean when every row was kept, else None (FID's
-        faster path for fewer rows than features)."""
-        if self.features and sum(len(f) for f in self.features) == self.stats.count:
+        """All rows minus their mean when every row was kept and they are
+        fewer than the features, else None (FID's faster path for them)."""
+        count = self.stats.count
+        if self.features and count < self.stats.dim \
+                and sum(len(f) for f in self.features) == count:
             return np.concatenate(self.features) - self.stats.mean
         return None
 

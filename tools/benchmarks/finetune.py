@@ -38,6 +38,8 @@ EXTRACTOR = "classifier_emoji64"
 
 
 def add_arguments(parser):
+    parser.add_argument("--preset", default=PRESET,
+                        help=f"the 64x64 emoji preset to fine-tune (default {PRESET})")
     parser.add_argument("--kimg", type=float, default=32,
                         help="thousands of images seen by each run (default 32: 428 steps "
                              "of batch 64 on 300 images)")
@@ -53,23 +55,25 @@ def run(args):
     recipe from scratch for the same epochs, and scores both (and the preset
     itself) with `tfgan_zoo.metrics.evaluate`: KID of the first 300
     samples against the 300 user images (FID of all samples beside it)."""
-    quick = args.quick
-    root = os.path.join(common.ROOT, "runs", "finetune_colour" + ("_quick" if quick else ""))
-    grids = os.path.join(common.ROOT, args.grids + ("_quick" if quick else ""))
+    quick, preset = args.quick, args.preset
+    # (the first preset measured keeps the folders without its name)
+    suffix = ("" if preset == PRESET else "_" + preset) + ("_quick" if quick else "")
+    root = os.path.join(common.ROOT, "runs", "finetune_colour" + suffix)
+    grids = os.path.join(common.ROOT, args.grids + suffix)
     size = 64 if quick else args.train_size
     data = build_openmoji(os.path.join(root, f"openmoji64_n{size}.npz"), 64, size)
     epochs = 1 if quick else math.ceil(args.kimg * 1000 / size)
     num = 200 if quick else 2000
-    recipe = dict(tfgan_zoo.presets.registry()[PRESET]["recipe"]["train"])
+    recipe = dict(tfgan_zoo.presets.registry()[preset]["recipe"]["train"])
     recipe.pop("epochs")
     # The EMA that `finetune` picks for a run this short (time constant a
     # tenth of its steps), given to the run from scratch too: a 0.999 EMA of
     # a few hundred steps would still show mostly its random start.
     steps = epochs * (size // recipe["batch_size"])
     recipe["ema_decay"] = min(recipe["ema_decay"], 1.0 - 10.0 / steps)
-    runs = [("preset, not fine-tuned", lambda out: tfgan_zoo.load(PRESET)),
+    runs = [("preset, not fine-tuned", lambda out: tfgan_zoo.load(preset)),
             ("fine-tuned from the preset", lambda out: tfgan_zoo.finetune(
-                PRESET, data, out, epochs=epochs, augment=recipe.get("augment"), verbose=0)),
+                preset, data, out, epochs=epochs, augment=recipe.get("augment"), verbose=0)),
             ("from scratch, the preset's recipe", lambda out: tfgan_zoo.train(
                 data, out, epochs=epochs, verbose=0, **recipe))]
     rows, result = [], None
@@ -89,10 +93,10 @@ def run(args):
         rows.append([label, "", "", _kid(scores),
                      f"{scores['fid']:.1f}", f"{scores['precision']:.3f}",
                      f"{scores['recall']:.3f}"])
-    return (f"Fine-tuning colour: {PRESET} on {size} OpenMoji emoji ({LICENSE}) vs its recipe "
+    return (f"Fine-tuning colour: {preset} on {size} OpenMoji emoji ({LICENSE}) vs its recipe "
             f"from scratch, {epochs} epochs each; KID of the first {size} of {num} samples "
             f"against the {size} user images ({EXTRACTOR}), FID of all {num} beside it; "
-            f"grids in {args.grids}/",
+            f"grids in {args.grids + suffix}/",
             ["run", "steps", "train min", "KID x1e3", "FID", "precision", "recall"], rows)
 
 
