@@ -118,7 +118,8 @@ def get(name, resize="bilinear"):
         raise ValueError(f"{name} holds a {type(model).__name__}, not a feature extractor "
                          "(a model of a family of task extraction).")
     network = model.features_and_logits()
-    # its features are its weights': re-scoring a fine-tuned model reuses the real ones
+    # keyed by the weights: a classifier re-trained under the same name is a new key, and
+    # re-scoring a fine-tuned GAN by the same classifier reuses the real images' features
     digest = hashlib.sha256()
     for weight in network.weights:
         digest.update(np.ascontiguousarray(weight.numpy()).tobytes())

@@ -122,6 +122,8 @@ def frechet_distance_from_stats(mean_a, cov_a, mean_b, cov_b, rows_b=None):
                          f"{cov_b.shape}.")
     if rows_b is not None and 1 < len(rows_b) < d:
         rows_b = np.asarray(rows_b, dtype=np.float64)
+        if rows_b.shape[1:] != (d,):
+            raise ValueError(f"rows_b must have shape (n, {d}), got {rows_b.shape}.")
         eigenvalues = linalg.eigvalsh(rows_b @ cov_a @ rows_b.T / (len(rows_b) - 1))
     else:
         sqrt_a = _psd_sqrt(cov_a)
