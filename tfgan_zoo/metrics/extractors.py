@@ -124,7 +124,7 @@ def get(name, resize="bilinear"):
     for weight in network.weights:
         digest.update(np.ascontiguousarray(weight.numpy()).tobytes())
     return Extractor(os.path.basename(os.path.normpath(name)), network,
-                     image_shape=input_shape(model), cache_key=f"classifier-{digest.hexdigest()}")
+                     image_shape=input_shape(model), cache_key=f"weights-{digest.hexdigest()}")
 
 
 def inception_input(images, resize="bilinear"):
