@@ -152,6 +152,17 @@ def test_publish_names_a_missing_relative_data_path_and_refuses_zoo_names(gan_ru
     assert sorted(os.listdir(tmp_path)) == ["d.npz", "runs"]  # nothing written
 
 
+def test_a_run_on_a_tfds_set_is_published_from_tfds(gan_run, extractor, tmp_path):
+    # "tfds:emoji/64" holds a "/": a TFDS name, never a missing path to name --data for
+    run = json.load(open(gan_run / "run.json"))
+    (gan_run / "run.json").write_text(json.dumps({**run, "data": "tfds:emoji/128"}))
+    with pytest.raises(ValueError, match=r"tfds:emoji has no configuration '128': use "
+                                         r"tfds:emoji/32, tfds:emoji/64"):
+        publishing.publish(str(gan_run), "tiny", out=str(tmp_path / "tiny"),
+                           extractor=extractor, num=16, verbose=0, standard_fid=False)
+    assert not (tmp_path / "tiny").exists()
+
+
 def test_reproduce_trains_a_preset_by_its_recipe_and_publishes_it_beside_the_zoos(
         tmp_path, fashion_mnist, capsys):
     with np.load(fashion_mnist) as f:  # the recipe's file, cut to 128 + 64 images

@@ -170,7 +170,8 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
         raise ValueError(f"{name} is the name of a preset of the zoo: a folder of that name "
                          "would stand for it where it is loaded by name; choose another name.")
     source = data or settings["data"]
-    if (str(source).endswith(".npz") or os.sep in str(source)) and not os.path.exists(source):
+    if (str(source).endswith(".npz") or os.sep in str(source)) and not str(source).startswith(
+            "tfds:") and not os.path.exists(source):  # tfds:emoji/64 names a TFDS set
         raise FileNotFoundError(f"The run's data {source!r} is not found from here (run.json "
                                 "keeps the path it was trained with): pass --data PATH.")
     _check_replaceable(out, run_dir, replace)
