@@ -22,11 +22,13 @@ def stage_sides(side):
 
 
 def _double(x):
-    """Nearest-neighbour upsampling by 2, as a tile and a reshape whose sizes
-    are all static but the batch (LiteRT's converter needs them)."""
+    """Nearest-neighbour upsampling by 2, as tiles and reshapes whose sizes
+    are all static but the batch (LiteRT's converter needs them), of at most
+    5 dimensions (LiteRT's int8 kernels take no more)."""
     _, height, width, channels = x.shape
-    tiled = ops.tile(x[:, :, None, :, None, :], (1, 1, 2, 1, 2, 1))
-    return ops.reshape(tiled, (-1, 2 * height, 2 * width, channels))
+    x = ops.tile(ops.reshape(x, (-1, height, width, 1, channels)), (1, 1, 1, 2, 1))
+    x = ops.reshape(x, (-1, height, 1, 2 * width, channels))
+    return ops.reshape(ops.tile(x, (1, 1, 2, 1, 1)), (-1, 2 * height, 2 * width, channels))
 
 
 def _glu(x):
