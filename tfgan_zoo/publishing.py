@@ -17,6 +17,7 @@ import tensorflow as tf
 from tfgan_zoo import (data, export, families, files, images, metrics, presets, runs,
                        training)
 from tfgan_zoo.gan import GAN
+from tfgan_zoo.data.sources import local_file
 from tfgan_zoo.translator import Translator
 
 
@@ -170,8 +171,8 @@ def publish(run_dir, name, out=None, description=None, data_license=None, limits
         raise ValueError(f"{name} is the name of a preset of the zoo: a folder of that name "
                          "would stand for it where it is loaded by name; choose another name.")
     source = data or settings["data"]
-    if (str(source).endswith(".npz") or os.sep in str(source)) and not str(source).startswith(
-            "tfds:") and not os.path.exists(source):  # tfds:emoji/64 names a TFDS set
+    local = local_file(source)  # None for a bare name or a TFDS one
+    if local is not None and not os.path.exists(local):
         raise FileNotFoundError(f"The run's data {source!r} is not found from here (run.json "
                                 "keeps the path it was trained with): pass --data PATH.")
     _check_replaceable(out, run_dir, replace)

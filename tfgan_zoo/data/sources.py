@@ -48,9 +48,12 @@ def local_file(source):
 
     A path is itself. A bare name such as `fashion_mnist` is
     `$TFGAN_ZOO_DATA/fashion_mnist.npz` (or the folder of that name) when it
-    exists, else None: the caller may then take it for a TFDS name.
+    exists, else None: the caller may then take it for a TFDS name. A
+    `tfds:` name (`tfds:emoji/64` holds a "/") is never a local file: None.
     """
     source = os.fspath(source)
+    if source.startswith("tfds:"):
+        return None
     if source.endswith(".npz") or os.sep in source or os.path.exists(source):
         return source
     for candidate in (os.path.join(DATA_HOME, source + ".npz"), os.path.join(DATA_HOME, source)):
@@ -163,7 +166,7 @@ def fingerprint(source):
     or by its name for a TFDS data set (TFDS versions its data)."""
     digest = hashlib.sha256()
     if isinstance(source, (str, os.PathLike)):
-        local = None if os.fspath(source).startswith("tfds:") else local_file(source)
+        local = local_file(source)
         if local is not None and not os.path.exists(local):  # a path: local_file keeps it
             raise FileNotFoundError(f"Data file {local!r} does not exist. Give "
                                     f"{SOURCES_HELP}.")
@@ -192,9 +195,7 @@ def local_images(source):
     """Arrays `(a, b)` or the local .npz / folder `source` names; None for a TFDS name."""
     if isinstance(source, tuple):
         return source
-    if os.fspath(source).startswith("tfds:"):
-        return None
-    local = local_file(source)
+    local = local_file(source)  # None for a TFDS name
     if local is not None and not os.path.exists(local):
         raise FileNotFoundError(f"Data {local!r} does not exist. Give {PAIRS_HELP}.")
     return local
