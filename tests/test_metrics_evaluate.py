@@ -8,7 +8,7 @@ import pytest
 import tfgan_zoo
 from tfgan_zoo import presets
 from tfgan_zoo.callbacks import FIDCallback
-from conftest import networks
+from conftest import make_tiny_gan, networks
 from tfgan_zoo.metrics import evaluate, extractors, format_report
 from zoo_models.classifier import Classifier
 
@@ -72,6 +72,42 @@ def test_evaluate_a_gan_and_its_samples(classifier_dir, npz, tmp_path, monkeypat
         evaluate(str(samples), npz, num=200, extractor=classifier_dir, verbose=0)
     with pytest.raises(ValueError, match="Extractor inception takes images of at least 16x16"):
         evaluate(gan, npz, num=100, verbose=0)
+
+
+def test_a_conditional_gan_scored_by_a_classifier_of_its_classes_gets_label_accuracy(
+        classifier_dir, tmp_path, monkeypatch):
+    """The share of samples the classifier puts in the class they were drawn
+    for, and of test images in their label's, against the same predictions
+    made directly; none for an unconditional GAN or a classifier of another
+    number of classes."""
+    monkeypatch.setenv("TFGAN_ZOO_HOME", str(tmp_path / "home"))
+    rng = np.random.default_rng(0)
+    labelled = tmp_path / "labelled.npz"
+    np.savez(labelled, x_train=rng.integers(0, 256, (120, 8, 8, 1), dtype=np.uint8),
+             y_train=rng.integers(0, 3, 120), x_test=rng.integers(0, 256, (60, 8, 8, 1),
+                                                                  dtype=np.uint8),
+             y_test=rng.integers(0, 3, 60))
+    extract = extractors.get(classifier_dir)
+    gan = make_tiny_gan(num_classes=3)
+    result = evaluate(gan, str(labelled), num=90, num_real=60, extractor=classifier_dir,
+                      batch_size=32, verbose=0)
+    made = np.concatenate([gan.generate(min(32, 90 - s), seed=s, labels=gan.class_cycle(
+        min(32, 90 - s), s)) for s in range(0, 90, 32)])
+    labels = np.arange(90) % 3
+    assert result["label_accuracy"] == pytest.approx(
+        np.mean(np.argmax(extract(made)[1], -1) == labels))
+    with np.load(labelled) as arrays:
+        test, test_labels = arrays["x_test"], arrays["y_test"]
+    assert result["floor"]["label_accuracy"] == pytest.approx(
+        np.mean(np.argmax(extract(test / 127.5 - 1)[1], -1) == test_labels))
+    assert "label acc" in format_report(result)
+
+    four = make_tiny_gan(num_classes=4)
+    unconditional = make_tiny_gan()
+    for other in (four, unconditional):
+        scores = evaluate(other, str(labelled), num=60, extractor=classifier_dir, verbose=0)
+        assert "label_accuracy" not in scores and "label_accuracy" not in scores["floor"]
+        assert "label acc" not in format_report(scores)
 
 
 def test_float_samples_in_0_1_are_refused_unless_their_range_is_stated(classifier_dir, npz,

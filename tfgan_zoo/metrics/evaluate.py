@@ -4,7 +4,10 @@ yardsticks that say what the numbers mean.
 GANs (or samples): FID, KID, IS and precision/recall against training
 images, beside the same numbers for real test images (the floor a perfect
 generator would reach) and for test images blurred to 1/4 and 1/8 of their
-side (yardsticks a useful generator must beat). Translators: L1, SSIM and FID to the targets (paired)
+side (yardsticks a useful generator must beat); for a class-conditional GAN
+scored by a classifier of its classes, the share of samples the classifier
+puts in the class they were drawn for, beside the test images' share.
+Translators: L1, SSIM and FID to the targets (paired)
 or FID to the other domain and cycle L1 (unpaired), beside the identity
 mapping. Extractors: test accuracy."""
 import hashlib
@@ -51,19 +54,25 @@ class FeatureSet:
             return np.concatenate(self.features) - self.stats.mean
         return None
 
-    def scores(self, reference):
+    def scores(self, reference, labels=None):
         """Metrics of this set against `reference` (a FeatureSet of real
-        images); IS is None when the extractor has no logits."""
+        images); IS is None when the extractor has no logits. With the
+        images' `labels`, also `label_accuracy`: the share the classifier
+        puts in their class."""
         mine, theirs = np.concatenate(self.features), np.concatenate(reference.features)
         kid, kid_std = kernel_distance(theirs, mine)
         is_mean = is_std = None
+        extra = {}
         if self.logits:
-            is_mean, is_std = inception_score(np.concatenate(self.logits), splits=10)
+            logits = np.concatenate(self.logits)
+            is_mean, is_std = inception_score(logits, splits=10)
+            if labels is not None:
+                extra["label_accuracy"] = float(np.mean(np.argmax(logits, -1) == labels))
         return {"fid": frechet_distance_from_stats(
                     reference.stats.mean, reference.stats.covariance(), self.stats.mean,
                     self.stats.covariance(), rows_b=self.centred_rows()),
                 "kid": kid, "kid_std": kid_std, "is": is_mean, "is_std": is_std,
-                **precision_recall(theirs, mine), "num": self.stats.count}
+                **precision_recall(theirs, mine), "num": self.stats.count, **extra}
 
 
 def _sample_batches(model, num, batch_size, seed, truncation=1.0):
@@ -171,7 +180,7 @@ def _generation(model, data_source, extract, num, num_real, batch_size, seed, ve
         raise ValueError("--num and --num-real must be at least 2: FID estimates a covariance "
                          "from the images.")
     train, _ = data.load_arrays(data_source, "train", pixel_range)
-    test, _ = data.load_arrays(data_source, "test", pixel_range)
+    test, test_labels = data.load_arrays(data_source, "test", pixel_range)
     made = tuple(model.shape[1:]) if isinstance(model, np.ndarray) else model.image_shape
     if made != train.shape[1:]:
         what = "samples are" if isinstance(model, np.ndarray) else "model makes"
@@ -200,11 +209,20 @@ def _generation(model, data_source, extract, num, num_real, batch_size, seed, ve
                        lambda: progress.add(len(images)))
 
     reference = real(train)
-    result = {"floor": real(test).scores(reference), "num_real": len(train)}
-    for key, factor in BLURS.items():
-        result[key] = real(test, factor).scores(reference)
     fake = featurize(_sample_batches(model, num, batch_size, seed, truncation), len(train))
-    return {**fake.scores(reference), **result}
+    # A conditional GAN's samples are drawn class by class (`_sample_batches`): a classifier
+    # of its classes says the share that lands in its class, the test images' share beside
+    # it (a classifier of other classes, or none, says nothing).
+    labels = None
+    if isinstance(model, GAN) and model.conditional and test_labels is not None \
+            and fake.logits and fake.logits[0].shape[-1] == model.num_classes:
+        labels, test_labels = model.class_cycle(num), test_labels[:num_real]
+    else:
+        test_labels = None
+    result = {"floor": real(test).scores(reference, test_labels), "num_real": len(train)}
+    for key, factor in BLURS.items():
+        result[key] = real(test, factor).scores(reference, test_labels)
+    return {**fake.scores(reference, labels), **result}
 
 
 def _cached(extract, images, transform, compute, skipped):
@@ -290,7 +308,8 @@ def format_report(result):
 def _gan_report(result):
     rows = [("FID", "fid", "{:.3f}"), ("KID", "kid", "{:.5f}"), ("IS", "is", "{:.3f}"),
             ("precision", "precision", "{:.3f}"), ("recall", "recall", "{:.3f}"),
-            ("density", "density", "{:.3f}"), ("coverage", "coverage", "{:.3f}")]
+            ("density", "density", "{:.3f}"), ("coverage", "coverage", "{:.3f}"),
+            ("label acc", "label_accuracy", "{:.3f}")]
     std = {"kid": "kid_std", "is": "is_std"}
     columns = [("model", result), ("real floor", result["floor"]),
                ("blurred 1/4", result["blurred"])]
@@ -298,8 +317,8 @@ def _gan_report(result):
         columns.append(("blurred 1/8", result["blurred_8"]))
     lines = [f"{'metric':<10}" + "".join(f" {title:>20}" for title, _ in columns)]
     for label, key, fmt in rows:
-        if result[key] is None:  # IS of an extractor without a classifier
-            continue
+        if result.get(key) is None:  # IS of an extractor without a classifier; label acc
+            continue                 # of an unconditional GAN
         cells = []
         for _, scores in columns:
             cell = fmt.format(scores[key])
