@@ -91,6 +91,15 @@ def make_tiny_gan(num_classes=None, seed=0, **options):
                  width=4, **options)
 
 
+def labelled_npz(path, num_train, num_test, classes=3, shape=(8, 8, 1)):
+    """An .npz of random uint8 images with random labels of `classes`."""
+    rng = np.random.default_rng(0)
+    np.savez(path, x_train=rng.integers(0, 256, (num_train, *shape), dtype=np.uint8),
+             y_train=rng.integers(0, classes, num_train),
+             x_test=rng.integers(0, 256, (num_test, *shape), dtype=np.uint8),
+             y_test=rng.integers(0, classes, num_test))
+    return str(path)
+
 @pytest.fixture
 def tiny_gan():
     return make_tiny_gan

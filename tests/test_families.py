@@ -12,6 +12,7 @@ import tensorflow as tf
 
 import tfgan_zoo
 from tfgan_zoo import checks, cli, families, images
+from conftest import labelled_npz
 
 ENGINE = os.path.join(os.path.dirname(tfgan_zoo.__file__))
 
@@ -188,13 +189,7 @@ def toy_family(tmp_path_factory, monkeypatch):
 
 @pytest.fixture
 def data(tmp_path):
-    rng = np.random.default_rng(0)
-    path = tmp_path / "d.npz"
-    np.savez(path, x_train=rng.integers(0, 256, (64, 8, 8, 1), dtype=np.uint8),
-             y_train=rng.integers(0, 3, 64), x_test=rng.integers(0, 256, (32, 8, 8, 1),
-                                                                   dtype=np.uint8),
-             y_test=rng.integers(0, 3, 32))
-    return str(path)
+    return labelled_npz(tmp_path / "d.npz", 64, 32)
 
 
 def run(*argv):

@@ -8,7 +8,7 @@ import pytest
 import tfgan_zoo
 from tfgan_zoo import presets
 from tfgan_zoo.callbacks import FIDCallback
-from conftest import make_tiny_gan, networks
+from conftest import labelled_npz, make_tiny_gan, networks
 from tfgan_zoo.metrics import evaluate, extractors, format_report
 from zoo_models.classifier import Classifier
 
@@ -81,15 +81,10 @@ def test_a_conditional_gan_scored_by_a_classifier_of_its_classes_gets_label_accu
     made directly; none for an unconditional GAN or a classifier of another
     number of classes."""
     monkeypatch.setenv("TFGAN_ZOO_HOME", str(tmp_path / "home"))
-    rng = np.random.default_rng(0)
-    labelled = tmp_path / "labelled.npz"
-    np.savez(labelled, x_train=rng.integers(0, 256, (120, 8, 8, 1), dtype=np.uint8),
-             y_train=rng.integers(0, 3, 120), x_test=rng.integers(0, 256, (60, 8, 8, 1),
-                                                                  dtype=np.uint8),
-             y_test=rng.integers(0, 3, 60))
+    labelled = labelled_npz(tmp_path / "labelled.npz", 120, 60)
     extract = extractors.get(classifier_dir)
     gan = make_tiny_gan(num_classes=3)
-    result = evaluate(gan, str(labelled), num=90, num_real=60, extractor=classifier_dir,
+    result = evaluate(gan, labelled, num=90, num_real=60, extractor=classifier_dir,
                       batch_size=32, verbose=0)
     made = np.concatenate([gan.generate(min(32, 90 - s), seed=s, labels=gan.class_cycle(
         min(32, 90 - s), s)) for s in range(0, 90, 32)])
@@ -105,7 +100,7 @@ def test_a_conditional_gan_scored_by_a_classifier_of_its_classes_gets_label_accu
     four = make_tiny_gan(num_classes=4)
     unconditional = make_tiny_gan()
     for other in (four, unconditional):
-        scores = evaluate(other, str(labelled), num=60, extractor=classifier_dir, verbose=0)
+        scores = evaluate(other, labelled, num=60, extractor=classifier_dir, verbose=0)
         assert "label_accuracy" not in scores and "label_accuracy" not in scores["floor"]
         assert "label acc" not in format_report(scores)
 
