@@ -1,7 +1,7 @@
 """Fine-tuning colour: the 64x64 emoji preset (Noto Color Emoji) fine-tuned
 on a small user set of another style, 300 OpenMoji emoji, against the same
 networks trained from scratch on them for the same number of steps (the
-same wall time: same networks, batch and step, and the same EMA), scored
+same networks, batch (the preset's recipe's) and EMA), scored
 by KID.
 
 The user set is built from the npm package `openmoji` (CC-BY-SA 4.0, pinned
@@ -73,7 +73,8 @@ def run(args):
     recipe["ema_decay"] = min(recipe["ema_decay"], 1.0 - 10.0 / steps)
     runs = [("preset, not fine-tuned", lambda out: tfgan_zoo.load(preset)),
             ("fine-tuned from the preset", lambda out: tfgan_zoo.finetune(
-                preset, data, out, epochs=epochs, augment=recipe.get("augment"), verbose=0)),
+                preset, data, out, epochs=epochs, batch_size=recipe["batch_size"],
+                augment=recipe.get("augment"), verbose=0)),
             ("from scratch, the preset's recipe", lambda out: tfgan_zoo.train(
                 data, out, epochs=epochs, verbose=0, **recipe))]
     rows, result = [], None
