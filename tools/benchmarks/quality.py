@@ -125,8 +125,9 @@ def run(args):
             recipe = {"family": "dcgan", **RECIPES[recipe_name]}
             if recipe.get("loss") == "rpgan":  # one cosine schedule over all epochs
                 recipe["decay_epochs"] = epochs[recipe_name]
+            limit = recipe.pop("limit", None)  # a recipe's own (epochs of that many images)
             gan = tfgan_zoo.train(args.data, out, epochs=epoch, verbose=0,
-                                  limit=2000 if args.quick else None, **recipe)
+                                  limit=2000 if args.quick else limit, **recipe)
             with open(os.path.join(out, "history.json")) as f:
                 epoch_seconds = json.load(f)["seconds"]
             before, seconds = seconds, epoch * float(np.median(epoch_seconds))
