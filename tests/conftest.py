@@ -100,6 +100,7 @@ def labelled_npz(path, num_train, num_test, classes=3, shape=(8, 8, 1)):
              y_test=rng.integers(0, classes, num_test))
     return str(path)
 
+
 @pytest.fixture
 def tiny_gan():
     return make_tiny_gan

@@ -17,7 +17,7 @@ import tensorflow as tf
 from tfgan_zoo import (data, export, families, files, images, metrics, presets, runs,
                        training)
 from tfgan_zoo.gan import GAN
-from tfgan_zoo.data.sources import local_file
+from tfgan_zoo.data import local_file  # (publish's `data` argument hides the module)
 from tfgan_zoo.translator import Translator
 
 
