@@ -65,9 +65,37 @@ def test_networks_shapes_classes_and_frozen_features():
                               feature_size=48)
 
 
+def test_matching_loss_is_the_cross_entropy_of_every_class_projection_score(tmp_path):
+    info = {"image_shape": (32, 32, 3), "num_classes": 3}
+    plain = projected.build_model(info, width=4, head_width=4).discriminator
+    matching = projected.build_model(info, width=4, head_width=4,
+                                     matching_weight=2.0).discriminator
+    matching.set_weights(plain.get_weights())  # the same variables, in the same order
+    rng = np.random.default_rng(2)
+    x = rng.uniform(-1, 1, (4, 32, 32, 3)).astype("float32")
+    labels = np.array([0, 2, 1, 2])
+    np.testing.assert_allclose(matching([x, labels]).numpy(), plain([x, labels]).numpy(),
+                               atol=1e-6)  # the logits are the projection's
+    assert not plain.losses
+    places = keras.Model(plain.inputs, [plain.get_layer(f"head{i}_project").input[0]
+                                        for i in range(4)])([x, labels])
+    expected = 0.0
+    for i, p in enumerate(places):  # [N, P, 64]
+        scores = p.numpy() @ plain.get_layer(f"head{i}_embed").get_weights()[0].T / 8.0
+        shifted = scores - scores.max(-1, keepdims=True)
+        log_softmax = shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
+        expected += 2.0 / 4 * -np.take_along_axis(
+            log_softmax, labels[:, None, None], -1).mean()  # the mean over the 4 heads
+    np.testing.assert_allclose(float(sum(matching.losses)), expected, rtol=1e-5)
+    with pytest.raises(ValueError, match="matching_weight must be a finite number >= 0"):
+        tfgan_zoo.train(np.zeros((8, 32, 32, 3), np.uint8), str(tmp_path / "run"),
+                        family="projected", matching_weight=-1.0, verbose=0)
+    assert not os.path.exists(tmp_path / "run")
+
+
 def test_config_and_keras_file_round_trip(tmp_path):
     gan = projected.build_model({"image_shape": (32, 32, 3), "num_classes": 2}, width=4,
-                                head_width=4, feature_size=64)
+                                head_width=4, feature_size=64, matching_weight=1.0)
     gan.compile(loss="hinge", augment="diffaugment", ema_decay=0.9)
     rng = np.random.default_rng(1)
     x = rng.uniform(-1, 1, (2, 32, 32, 3)).astype("float32")

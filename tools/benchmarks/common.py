@@ -85,13 +85,13 @@ def dcgan(image_shape=(28, 28, 1), batch_size=64, seed=0, **options):
     return tfgan_zoo.families.get("dcgan").build_model(info, seed=seed, **options)
 
 
-def scored_run(out, make, data, grid, **evaluate_options):
-    """The scores of the run in `out`, saved in its scores.json: made first
+def scored_run(out, make, data, grid, scores="scores.json", **evaluate_options):
+    """The scores of the run in `out`, saved in its `scores` file: made first
     if missing by `make(out)` (which trains or loads a GAN), scored with
     `tfgan_zoo.metrics.evaluate(gan, data, **evaluate_options)`, with a grid
     of 64 samples written to `grid`. Training seconds and G steps count only
     a run trained into `out` (its history.json); "p" is ADA's last p."""
-    path = os.path.join(out, "scores.json")
+    path = os.path.join(out, scores)
     if os.path.exists(path):
         with open(path) as f:
             return json.load(f)

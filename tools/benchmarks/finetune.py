@@ -45,6 +45,9 @@ def add_arguments(parser):
                              "of batch 64 on 300 images)")
     parser.add_argument("--train-size", type=int, default=300,
                         help="OpenMoji emoji of the user set (default 300)")
+    parser.add_argument("--extractor", default=EXTRACTOR,
+                        help=f"features of the scores (default {EXTRACTOR}; inception: the "
+                             "standard FID's), each kept in its own file of the run")
     parser.add_argument("--grids", default="docs/finetune_colour",
                         help="folder (under the project) for each run's sample grid")
     common.add_quick(parser, help="64 images, 1 epoch each, 200 samples")
@@ -70,7 +73,7 @@ def run(args):
     # tenth of its steps), given to the run from scratch too: a 0.999 EMA of
     # a few hundred steps would still show mostly its random start.
     steps = epochs * (size // recipe["batch_size"])
-    recipe["ema_decay"] = min(recipe["ema_decay"], 1.0 - 10.0 / steps)
+    recipe["ema_decay"] = max(0.0, min(recipe["ema_decay"], 1.0 - 10.0 / steps))  # 0: --quick
     runs = [("preset, not fine-tuned", lambda out: tfgan_zoo.load(preset)),
             ("fine-tuned from the preset", lambda out: tfgan_zoo.finetune(
                 preset, data, out, epochs=epochs, batch_size=recipe["batch_size"],
@@ -82,7 +85,9 @@ def run(args):
         name = label.split(",")[0].replace(" ", "_")
         result = common.scored_run(os.path.join(root, name), train, data,
                                    os.path.join(grids, name + ".png"), num=num,
-                                   extractor=EXTRACTOR)
+                                   extractor=args.extractor,
+                                   scores=("scores.json" if args.extractor == EXTRACTOR
+                                           else f"scores_{args.extractor}.json"))
         scores = result["scores"]
         rows.append([label, result["steps"], f"{result['seconds'] / 60:.1f}",
                      _kid(scores),
@@ -96,7 +101,7 @@ def run(args):
                      f"{scores['recall']:.3f}"])
     return (f"Fine-tuning colour: {preset} on {size} OpenMoji emoji ({LICENSE}) vs its recipe "
             f"from scratch, {epochs} epochs each; KID of the first {size} of {num} samples "
-            f"against the {size} user images ({EXTRACTOR}), FID of all {num} beside it; "
+            f"against the {size} user images ({args.extractor}), FID of all {num} beside it; "
             f"grids in {args.grids + suffix}/",
             ["run", "steps", "train min", "KID x1e3", "FID", "precision", "recall"], rows)
 

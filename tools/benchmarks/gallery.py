@@ -20,7 +20,7 @@ SHOTS = os.path.join(common.ROOT, "docs", "gallery")
 PHONE, DESKTOP = (390, 844), (1280, 900)
 # one page per family in the screenshots
 SCREENSHOTS = ("cdcgan_fashion_mnist", "dcgan_emoji64", "r3gan_fashion_mnist", "r3gan_emoji32",
-               "pix2pix_edges2fashion", "cyclegan_sneaker2boot")
+               "projected_emoji32", "pix2pix_edges2fashion", "cyclegan_sneaker2boot")
 WEIGHT = ("return performance.getEntriesByType('navigation').concat("
           "performance.getEntriesByType('resource')).reduce((s, e) => s + e.transferSize, 0)")
 

@@ -10,6 +10,7 @@ of the whole image from few images; it reaches the engine as a Keras loss
 import keras
 from keras import ops
 
+from zoo_models.common import projection
 from zoo_models.common.network import Network, layers_in
 
 
@@ -149,11 +150,7 @@ class Discriminator(Network):
             labels = None
             if num_classes is not None:
                 labels = keras.Input((), dtype="int32", name="labels")
-                embedded = keras.layers.Embedding(num_classes, cmap_dim, name="embed")(labels)
-                x = keras.layers.Dot(axes=(-1, -1), name="project")(
-                    [keras.layers.Reshape((-1, cmap_dim))(x),
-                     keras.layers.Reshape((1, cmap_dim))(embedded)])
-                x = keras.layers.Rescaling(cmap_dim ** -0.5)(x)
+                x = projection.project(x, labels, num_classes, cmap_dim)
             logits = keras.layers.Flatten(name="flat", dtype="float32")(x)
             logits = Reconstruction(max(width, 16), image_shape[-1], recon_weight,
                                     name="reconstruction")([logits, images, grids[-1], grids[-2]])

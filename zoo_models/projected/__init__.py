@@ -24,12 +24,16 @@ OPTIONS = (
            rule="index"),
     Option("head_width", int, 16, "channels of the discriminator's heads (x1 to x8)",
            rule="count"),
+    Option("matching_weight", float, 0.0, "class-conditional: weight of D's matching-aware "
+                                          "loss, the cross-entropy of its projection scores "
+                                          "of the real images over the classes (a real "
+                                          "image with another label is fake)", rule="weight"),
     dtype_policy_option(),
 )
 
 
 def build_model(info, seed=0, latent_dim=64, width=32, feature_size=0, head_width=16,
-                dtype_policy=None):
+                matching_weight=0.0, dtype_policy=None):
     """An uncompiled `GAN` of a FastGAN-lite `Generator` and a projected
     `Discriminator` for images of `info["image_shape"]` (class-conditional
     when `info["num_classes"]` is set), the discriminator's feature network
@@ -40,7 +44,8 @@ def build_model(info, seed=0, latent_dim=64, width=32, feature_size=0, head_widt
     generator = Generator(image_shape, latent_dim=latent_dim, width=width,
                           num_classes=num_classes, dtype_policy=dtype_policy, name="generator")
     discriminator = Discriminator(image_shape, feature_size=feature_size, head_width=head_width,
-                                  num_classes=num_classes, seed=seed, dtype_policy=dtype_policy,
+                                  num_classes=num_classes, matching_weight=matching_weight,
+                                  seed=seed, dtype_policy=dtype_policy,
                                   name="discriminator")
     discriminator.get_layer("efficientnet_lite0_features").set_weights(
         features.load_network().get_weights())

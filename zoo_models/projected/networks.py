@@ -8,6 +8,7 @@ discriminator.py, networks_fastgan.py) to Keras, at the sizes a CPU affords.
 """
 import keras
 
+from zoo_models.common import projection
 from zoo_models.common.network import Network, layers_in
 from zoo_models.projected import features as feature_network
 
@@ -27,11 +28,14 @@ class Discriminator(Network):
     convolution) gives a map of logits; they are flattened and concatenated.
     With `num_classes`, each head gives `cmap_dim` channels whose dot product
     with the label's embedding is the logit (projection, as the paper's
-    conditional heads). The fixed parts are drawn from `seed` and frozen.
+    conditional heads; `zoo_models.common.projection`), and
+    `matching_weight` adds the mean over the heads of their matching-aware
+    loss on the real images. The fixed parts are drawn from `seed` and frozen.
     """
 
     def __init__(self, image_shape=(64, 64, 3), feature_size=None, head_width=16,
-                 num_classes=None, cmap_dim=64, seed=0, dtype_policy=None, **kwargs):
+                 num_classes=None, cmap_dim=64, matching_weight=0.0, seed=0, dtype_policy=None,
+                 **kwargs):
         image_shape = tuple(int(s) for s in image_shape)
         feature_size = int(feature_size or image_shape[0])
         if feature_size < 32 or feature_size % 32:
@@ -61,17 +65,18 @@ class Discriminator(Network):
                 x = keras.layers.Conv2D(out[i], 1, name=f"csm{i}", **fixed)(x)
                 scales.insert(0, x)
             labels = keras.Input((), dtype="int32", name="labels") if num_classes else None
-            logits = [self._head(s, i, head_width, num_classes, cmap_dim, labels)
+            logits = [self._head(s, i, head_width, num_classes, cmap_dim, labels,
+                                 matching_weight / len(scales))
                       for i, s in enumerate(scales)]
             logits = keras.layers.Concatenate(name="logits", dtype="float32")(logits)
         super().__init__(inputs=images if labels is None else [images, labels],
                          outputs=logits, **kwargs)
         self.keep_config(image_shape=image_shape, feature_size=feature_size,
                          head_width=head_width, num_classes=num_classes, cmap_dim=cmap_dim,
-                         seed=seed, dtype_policy=dtype_policy)
+                         matching_weight=matching_weight, seed=seed, dtype_policy=dtype_policy)
 
     @staticmethod
-    def _head(x, index, width, num_classes, cmap_dim, labels):
+    def _head(x, index, width, num_classes, cmap_dim, labels, matching_weight):
         side = x.shape[1]
         name = f"head{index}"
         step = 0
@@ -86,9 +91,6 @@ class Discriminator(Network):
             1 if num_classes is None else cmap_dim, min(4, side), use_bias=False),
             name=f"{name}_out")(x)
         if num_classes is not None:
-            embedded = keras.layers.Embedding(num_classes, cmap_dim, name=f"{name}_embed")(labels)
-            x = keras.layers.Dot(axes=(-1, -1), name=f"{name}_project")(
-                [keras.layers.Reshape((-1, cmap_dim))(x),
-                 keras.layers.Reshape((1, cmap_dim))(embedded)])
-            x = keras.layers.Rescaling(cmap_dim ** -0.5)(x)
+            x = projection.project(x, labels, num_classes, cmap_dim, prefix=f"{name}_",
+                                   matching_weight=matching_weight)
         return keras.layers.Flatten(name=f"{name}_flat")(x)
