@@ -71,9 +71,9 @@ PRESETS = {
                               "activities 9%; `cdcgan_emoji32`: 91, 72, 36, 74, 50, 55, 41, 49 "
                               "and 21%). By the standard Inception (the table above, 2,000 "
                               "samples) FID 64.4 and KID 0.017, against 163.9 and 0.097 for "
-                              "`cdcgan_emoji32`, with recall 0.28 against 0.006. The first 80 epochs kept the groups weakly (label acc "
-                              "0.31, smileys 5%); they were learned from epoch 80 to 200 "
-                              "(BENCHMARKS.md).")),
+                              "`cdcgan_emoji32`, with recall 0.28 against 0.006. The first 80 "
+                              "epochs kept the groups weakly (label acc 0.31, smileys 5%); they "
+                              "were learned from epoch 80 to 200 (BENCHMARKS.md).")),
                           conditional=True, epochs=200),
     },
 }
